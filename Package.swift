@@ -1,0 +1,86 @@
+// swift-tools-version: 6.2
+//
+// emtools: fast inspection of cryo-EM maps and STAR files, and a cron-run watcher of RELION projects.
+// Build: `swift build -c release`. Tests: `scripts/test.sh` (see README.md).
+import PackageDescription
+
+/// Our targets use the Swift 5 language mode: the numerical kernels share buffers across Dispatch
+/// workers in ways the strict-concurrency checker cannot prove safe.
+let swiftSettings: [SwiftSetting] = [.swiftLanguageMode(.v5), .unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "emtools",
+    platforms: [.macOS(.v13)],
+    products: [
+        // MARK: public API
+        .library(name: "EMCore", targets: ["EMCore"]),
+        .library(name: "Watcher", targets: ["Watcher"]),
+        .executable(name: "emtools", targets: ["EMTools"]),
+        .executable(name: "emwatch", targets: ["EMWatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // MARK: C libraries (Debian packages; one module map + shim.h each)
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CBZip2", providers: [.apt(["libbz2-dev"])]),
+
+        // MARK: libraries
+        .target(
+            name: "EMCore",
+            dependencies: ["CFFTW", "COpenBLAS", "CLAPACKE", "CPNG", "CCairo", "CZlib", "CBZip2"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Watcher",
+            dependencies: [
+                "EMCore", "CCurl",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: executables
+        .executableTarget(
+            name: "EMTools",
+            dependencies: ["EMCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "EMWatch",
+            dependencies: ["Watcher", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: tests
+        .target(name: "TestSupport", dependencies: ["EMCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EMCoreTests",
+            dependencies: ["EMCore", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EMToolsTests",
+            dependencies: ["EMTools", "EMCore", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WatcherTests",
+            dependencies: ["Watcher", "EMWatch", "EMCore", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,2 @@
+// zlib, for gzip-compressed maps (.mrc.gz) (Debian: zlib1g-dev).
+#include <zlib.h>

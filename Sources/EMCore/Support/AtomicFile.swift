@@ -1,0 +1,59 @@
+import Foundation
+
+/// Writes a file all at once or not at all: data goes to a hidden temporary file in the destination folder,
+/// which is renamed over the destination only when everything was written. A failure removes the temporary
+/// file, so a reader never sees a half-written map, PNG or STAR file.
+public enum AtomicFile {
+    /// Write `data` to `path` atomically with the given permissions (default 0644).
+    /// - Throws: `FileError.cannotWrite` naming the path and the system's reason.
+    public static func write(_ data: Data, to path: String, permissions: mode_t = 0o644) throws {
+        try write(to: path, permissions: permissions) { fd in
+            try data.withUnsafeBytes { raw in
+                try writeAll(fd: fd, raw, path: path)
+            }
+        }
+    }
+
+    /// Write to `path` atomically through a closure that receives an open file descriptor of the temporary file.
+    /// The closure may write in several steps; if it throws, nothing appears at `path`.
+    public static func write(to path: String, permissions: mode_t = 0o644, _ body: (Int32) throws -> Void) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        let tmp = dir + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
+        if fd < 0 { throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        var ok = false
+        defer {
+            if !ok { unlink(tmp) }
+        }
+        do {
+            try body(fd)
+            if fchmod(fd, permissions) != 0 || fsync(fd) != 0 {
+                let reason = String(cString: strerror(errno))
+                close(fd)
+                throw FileError.cannotWrite(path: path, reason: reason)
+            }
+        } catch {
+            close(fd)
+            throw error
+        }
+        if close(fd) != 0 { throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        if rename(tmp, path) != 0 { throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        ok = true
+    }
+
+    /// Write every byte of `buffer` to `fd`, retrying short writes and EINTR.
+    public static func writeAll(fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws {
+        guard var p = buffer.baseAddress else { return }
+        var left = buffer.count
+        while left > 0 {
+            let n = Foundation.write(fd, p, min(left, 1 << 30))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+            }
+            left -= n
+            p += n
+        }
+    }
+}

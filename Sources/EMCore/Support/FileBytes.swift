@@ -1,0 +1,157 @@
+import CBZip2
+import CZlib
+import Foundation
+
+/// The bytes of a whole file, read-only: memory-mapped for plain files, decompressed into memory for gzip
+/// (`.gz`) and bzip2 (`.bz2`) files (recognised by their magic bytes, not their names).
+///
+/// Decompressed memory grows only as real data arrives, so a small compressed file can never make emtools
+/// reserve gigabytes because of a lying header inside it.
+public final class FileBytes {
+    /// The file's (decompressed) bytes.
+    public let bytes: UnsafeRawBufferPointer
+    /// The path it was read from.
+    public let path: String
+    /// The compression found, if any.
+    public let compression: Compression
+    private let release: () -> Void
+
+    /// Compression formats recognised by `FileBytes`.
+    public enum Compression: String, Codable { case none, gzip, bzip2 }
+
+    private init(bytes: UnsafeRawBufferPointer, path: String, compression: Compression, release: @escaping () -> Void) {
+        self.bytes = bytes; self.path = path; self.compression = compression; self.release = release
+    }
+
+    deinit { release() }
+
+    /// Open `path`, memory-map it, and decompress it when it starts with a gzip or bzip2 signature.
+    /// - Throws: `FileError` for a missing, unreadable or directory path, or corrupt compressed data.
+    public static func open(_ path: String) throws -> FileBytes {
+        let fd = Foundation.open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw FileError.fromErrno(errno, path: path) }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) != 0 { throw FileError.fromErrno(errno, path: path) }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw FileError.isDirectory(path: path) }
+        let size = Int(st.st_size)
+        if size == 0 {
+            return FileBytes(bytes: UnsafeRawBufferPointer(start: nil, count: 0), path: path, compression: .none, release: {})
+        }
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+            throw FileError.cannotRead(path: path, reason: String(cString: strerror(errno)))
+        }
+        let mapped = UnsafeRawBufferPointer(start: base, count: size)
+        let release = { _ = munmap(base, size) }
+        if size >= 2 && mapped[0] == 0x1f && mapped[1] == 0x8b {
+            defer { release() }
+            return try gunzip(mapped, path: path)
+        }
+        if size >= 4 && mapped[0] == 0x42 && mapped[1] == 0x5a && mapped[2] == 0x68 {
+            defer { release() }
+            return try bunzip2(mapped, path: path)
+        }
+        madvise(base, size, MADV_SEQUENTIAL)
+        return FileBytes(bytes: mapped, path: path, compression: .none, release: release)
+    }
+
+    /// A growable malloc'd buffer for decompressed output.
+    private struct Growable {
+        var base: UnsafeMutableRawPointer
+        var capacity: Int
+        var count = 0
+        init(initial: Int) { capacity = max(initial, 1 << 16); base = malloc(capacity)! }
+        mutating func reserveMore(_ n: Int) {
+            if count + n <= capacity { return }
+            capacity = max(capacity * 2, count + n)
+            base = realloc(base, capacity)!
+        }
+    }
+
+    private static func finish(_ g: Growable, path: String, compression: Compression) -> FileBytes {
+        let p = g.base
+        return FileBytes(bytes: UnsafeRawBufferPointer(start: p, count: g.count), path: path, compression: compression,
+                         release: { free(p) })
+    }
+
+    private static func gunzip(_ input: UnsafeRawBufferPointer, path: String) throws -> FileBytes {
+        var s = z_stream()
+        // 15 + 32: gzip or zlib header, detected automatically.
+        guard inflateInit2_(&s, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw FileError.decompression(path: path, reason: "zlib could not start")
+        }
+        defer { inflateEnd(&s) }
+        var g = Growable(initial: input.count * 2)
+        var offset = 0
+        while true {
+            // Feed at most 1 GiB at a time (avail_in is 32-bit).
+            if s.avail_in == 0 && offset < input.count {
+                let n = min(input.count - offset, 1 << 30)
+                s.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self))
+                s.avail_in = uInt(n)
+                offset += n
+            }
+            g.reserveMore(1 << 20)
+            let room = min(g.capacity - g.count, 1 << 30)
+            s.next_out = g.base.advanced(by: g.count).assumingMemoryBound(to: Bytef.self)
+            s.avail_out = uInt(room)
+            let rc = inflate(&s, Z_NO_FLUSH)
+            g.count += room - Int(s.avail_out)
+            if rc == Z_STREAM_END {
+                // Concatenated gzip members: continue if more input follows.
+                if s.avail_in == 0 && offset >= input.count { break }
+                inflateReset(&s)
+                continue
+            }
+            if rc == Z_BUF_ERROR && s.avail_in == 0 && offset >= input.count {
+                free(g.base)
+                throw FileError.decompression(path: path, reason: "the gzip stream ends early (truncated file)")
+            }
+            if rc != Z_OK && rc != Z_BUF_ERROR {
+                free(g.base)
+                let msg = s.msg.map { String(cString: $0) } ?? "error \(rc)"
+                throw FileError.decompression(path: path, reason: "corrupt gzip data (\(msg))")
+            }
+        }
+        return finish(g, path: path, compression: .gzip)
+    }
+
+    private static func bunzip2(_ input: UnsafeRawBufferPointer, path: String) throws -> FileBytes {
+        var s = bz_stream()
+        guard BZ2_bzDecompressInit(&s, 0, 0) == BZ_OK else {
+            throw FileError.decompression(path: path, reason: "bzip2 could not start")
+        }
+        defer { BZ2_bzDecompressEnd(&s) }
+        var g = Growable(initial: input.count * 4)
+        var offset = 0
+        while true {
+            if s.avail_in == 0 && offset < input.count {
+                let n = min(input.count - offset, 1 << 30)
+                s.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self))
+                s.avail_in = UInt32(n)
+                offset += n
+            }
+            g.reserveMore(1 << 20)
+            let room = min(g.capacity - g.count, 1 << 30)
+            s.next_out = g.base.advanced(by: g.count).assumingMemoryBound(to: CChar.self)
+            s.avail_out = UInt32(room)
+            let rc = BZ2_bzDecompress(&s)
+            g.count += room - Int(s.avail_out)
+            if rc == BZ_STREAM_END {
+                if s.avail_in == 0 && offset >= input.count { break }
+                BZ2_bzDecompressEnd(&s)
+                guard BZ2_bzDecompressInit(&s, 0, 0) == BZ_OK else { break }
+                continue
+            }
+            if rc != BZ_OK {
+                free(g.base)
+                throw FileError.decompression(path: path, reason: "corrupt bzip2 data (error \(rc))")
+            }
+            if s.avail_in == 0 && offset >= input.count && s.avail_out > 0 {
+                free(g.base)
+                throw FileError.decompression(path: path, reason: "the bzip2 stream ends early (truncated file)")
+            }
+        }
+        return finish(g, path: path, compression: .bzip2)
+    }
+}

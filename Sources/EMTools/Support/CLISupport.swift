@@ -1,0 +1,88 @@
+import ArgumentParser
+import EMCore
+import Foundation
+
+/// Print one line to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// Print a user-facing error as `emtools: <message>` and remember that the command failed.
+/// Errors from EMCore already name the file and the problem in one line.
+func report(_ error: Error) {
+    printError("emtools: \(describe(error))")
+}
+
+/// One-line description of any error.
+func describe(_ error: Error) -> String {
+    String(describing: error).replacingOccurrences(of: "\n", with: " ")
+}
+
+/// Encode a value as pretty JSON with sorted keys on standard output.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let enc = JSONEncoder()
+    enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    let data = try enc.encode(value)
+    FileHandle.standardOutput.write(data)
+    FileHandle.standardOutput.write(Data("\n".utf8))
+}
+
+/// Expand command-line file arguments: shell globs that the shell did not expand (quoted, or from scripts)
+/// are expanded here; a pattern that matches nothing is kept so that its error names it.
+func expandPaths(_ args: [String]) -> [String] {
+    var out: [String] = []
+    for a in args {
+        if a.contains("*") || a.contains("?") || a.contains("[") {
+            var g = glob_t()
+            defer { globfree(&g) }
+            if glob(a, 0, nil, &g) == 0 {
+                for i in 0 ..< Int(g.gl_pathc) { if let p = g.gl_pathv[i] { out.append(String(cString: p)) } }
+                continue
+            }
+        }
+        out.append(a)
+    }
+    return out
+}
+
+/// A progress bar on standard error, shown only when standard error is a terminal and the work is long.
+final class ProgressBar {
+    let total: Int
+    let label: String
+    let enabled: Bool
+    private var done = 0
+    private var lastDraw = Date.distantPast
+    private let lock = NSLock()
+
+    init(total: Int, label: String, minimumItems: Int = 4) {
+        self.total = total
+        self.label = label
+        enabled = isatty(STDERR_FILENO) == 1 && total >= minimumItems && ProcessInfo.processInfo.environment["EMTOOLS_NO_PROGRESS"] == nil
+    }
+
+    /// Count one finished item and redraw at most ten times a second.
+    func advance() {
+        guard enabled else { return }
+        lock.lock(); defer { lock.unlock() }
+        done += 1
+        let now = Date()
+        if done < total && now.timeIntervalSince(lastDraw) < 0.1 { return }
+        lastDraw = now
+        let width = 30
+        let filled = total > 0 ? width * done / total : width
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(label) \(bar) \(done)/\(total)".utf8))
+        if done == total { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
+    }
+}
+
+/// Run `body` for each path, report each failure on its own line, and exit with status 1 if any failed.
+func forEachFile(_ paths: [String], label: String, _ body: (String) throws -> Void) throws {
+    let bar = ProgressBar(total: paths.count, label: label)
+    var failed = 0
+    for p in paths {
+        do { try body(p) } catch { report(error); failed += 1 }
+        bar.advance()
+    }
+    if failed > 0 { throw ExitCode(1) }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Run the whole test suite: installs the test counterparts (RELION, Slurm, Python peers) first.
+# Usage: scripts/test.sh [extra swift test arguments, e.g. --filter MRC]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh --test
+swift build --build-tests
+log=$(mktemp)
+set +e
+swift test --skip-build "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One plain summary line from Swift Testing's and XCTest's own counts.
+passed=$(grep -cE '^✔ Test .* passed' "$log" || true)
+failed=$(grep -cE '^✘ Test .* failed' "$log" || true)
+echo "tests: ${passed} passed, ${failed} failed"
+rm -f "$log"
+exit "$status"
