@@ -1,0 +1,66 @@
+import Foundation
+
+/// A STAR file: an ordered list of data blocks (`data_NAME`), as RELION 3.0–5.0 writes them.
+///
+/// ```swift
+/// let doc = try STARDocument.read("run_data.star")
+/// let particles = try doc.requireBlock("particles").requireTable()
+/// let classes = try particles.ints("rlnClassNumber")        // by RELION name, with or without "_"
+/// ```
+public struct STARDocument {
+    /// Blocks in file order.
+    public var blocks: [STARBlock]
+    /// The path the document was read from (used in error messages), or "<memory>".
+    public var path: String
+
+    public init(blocks: [STARBlock] = [], path: String = "<memory>") { self.blocks = blocks; self.path = path }
+
+    /// The first block named `name` (without the `data_` prefix; `"data_optics"` is accepted too).
+    public func block(_ name: String) -> STARBlock? {
+        let n = name.hasPrefix("data_") ? String(name.dropFirst(5)) : name
+        return blocks.first { $0.name == n }
+    }
+
+    /// The block named `name`, or `STARError.missingBlock`.
+    public func requireBlock(_ name: String) throws -> STARBlock {
+        guard let b = block(name) else { throw STARError.missingBlock(path: path, block: name) }
+        return b
+    }
+}
+
+/// One `data_` block: key–value pairs and any number of loops (tables), in file order.
+public struct STARBlock {
+    /// Block name without the `data_` prefix (empty for a bare `data_`).
+    public var name: String
+    /// Key–value pairs in file order; keys without the leading underscore.
+    public var pairs: [(key: String, value: String)]
+    /// Loops in file order.
+    public var tables: [STARTable]
+    /// Path of the document, for error messages.
+    public var path: String
+
+    public init(name: String, pairs: [(key: String, value: String)] = [], tables: [STARTable] = [], path: String = "<memory>") {
+        self.name = name; self.pairs = pairs; self.tables = tables; self.path = path
+    }
+
+    /// The value of pair `key` (with or without the leading underscore).
+    public func value(_ key: String) -> String? {
+        let k = STARTable.normalise(key)
+        return pairs.first { $0.key == k }?.value
+    }
+
+    /// The value of pair `key` as a number, or nil when absent or not a number.
+    public func double(_ key: String) -> Double? { value(key).flatMap { Double($0) } }
+
+    /// The first loop of the block, if any.
+    public var table: STARTable? { tables.first }
+
+    /// The first loop of the block, or `STARError.missingColumn`-style error naming the block.
+    public func requireTable() throws -> STARTable {
+        guard let t = tables.first else { throw STARError.missingBlock(path: path, block: "\(name) (a loop)") }
+        return t
+    }
+
+    /// The first loop that has column `column`.
+    public func table(with column: String) -> STARTable? { tables.first { $0.columnIndex(column) != nil } }
+}
