@@ -12,9 +12,11 @@ extension MRCHeader {
         case 0x44, 0x41: order = .little
         case 0x11: order = .big
         default:
-            if plausible(bytes, .little) { order = .little } else if plausible(bytes, .big) { order = .big } else {
-                throw MRCError.notMRC(path: path)
-            }
+            // Old or odd stamp: take the byte order in which the header makes sense; a file that says
+            // "MAP " but has an unknown mode is still decoded (by its dimensions) so the error can name the mode.
+            if plausible(bytes, .little) { order = .little } else if plausible(bytes, .big) { order = .big }
+            else if hasMapID(bytes), let o = [ByteOrder.little, .big].first(where: { plausibleDimensions(bytes, $0) }) { order = o }
+            else { throw MRCError.notMRC(path: path) }
         }
         // A stamp that contradicts the data (some writers stamp wrongly): prefer the order that is plausible.
         if !plausible(bytes, order) {
@@ -73,7 +75,18 @@ extension MRCHeader {
     static func plausible(_ bytes: UnsafeRawBufferPointer, _ order: ByteOrder) -> Bool {
         let r = FieldReader(bytes: bytes, order: order)
         guard MRCMode(rawValue: r.int(3)) != nil else { return false }
+        return plausibleDimensions(bytes, order)
+    }
+
+    /// True when NX, NY, NZ are positive and below 2^20 in `order`.
+    static func plausibleDimensions(_ bytes: UnsafeRawBufferPointer, _ order: ByteOrder) -> Bool {
+        let r = FieldReader(bytes: bytes, order: order)
         return (0 ..< 3).allSatisfy { let v = r.int($0); return v > 0 && v < (1 << 20) }
+    }
+
+    /// True when word 53 reads "MAP " (or "MAP" followed by a NUL, as some writers put it).
+    static func hasMapID(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        Array(bytes[208 ..< 211]) == Array("MAP".utf8)
     }
 
     /// ASCII text at a byte range, NULs and trailing blanks removed.
