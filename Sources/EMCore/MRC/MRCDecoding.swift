@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Every load is unaligned-safe (`loadUnaligned`), because a hostile or unusual NSYMBT can put the data block
 /// at any byte offset; on x86-64 and arm64 these compile to ordinary vector loads. Loops are written without
-/// branches in their bodies so that the optimiser vectorises them.
+/// branches in their bodies so that the optimiser vectorises them. Complex amplitudes use `hypotf` (correctly
+/// rounded and overflow-free, the same as numpy's `abs`), not the naive square root of the sum of squares.
 enum MRCDecoding {
     /// Convert voxels `range` (linear index in file order) of `src` in `mode` to Float32, writing `out[i]`
     /// for each `i` in `range`. `swap` is true when the file's byte order differs from the machine's.
@@ -44,16 +45,14 @@ enum MRCDecoding {
                 var re = src.loadUnaligned(fromByteOffset: 4 * i, as: UInt16.self)
                 var im = src.loadUnaligned(fromByteOffset: 4 * i + 2, as: UInt16.self)
                 if swap { re = re.byteSwapped; im = im.byteSwapped }
-                let a = Float(Int16(bitPattern: re)), b = Float(Int16(bitPattern: im))
-                out[i] = (a * a + b * b).squareRoot()
+                out[i] = hypotf(Float(Int16(bitPattern: re)), Float(Int16(bitPattern: im)))
             }
         case .complexFloat32:
             for i in lo ..< hi {
                 var re = src.loadUnaligned(fromByteOffset: 8 * i, as: UInt32.self)
                 var im = src.loadUnaligned(fromByteOffset: 8 * i + 4, as: UInt32.self)
                 if swap { re = re.byteSwapped; im = im.byteSwapped }
-                let a = Float(bitPattern: re), b = Float(bitPattern: im)
-                out[i] = (a * a + b * b).squareRoot()
+                out[i] = hypotf(Float(bitPattern: re), Float(bitPattern: im))
             }
         case .packed4Bit:
             // Two voxels per byte, the first in the low nibble; every row starts on a new byte.

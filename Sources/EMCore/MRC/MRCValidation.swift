@@ -71,9 +71,11 @@ public enum MRCValidator {
     }
 
     /// Compare DMIN, DMAX, DMEAN and RMS with the data. MRC2014 allows "not determined": DMAX < DMIN,
-    /// DMEAN < min(DMIN, DMAX) and RMS < 0 are accepted as such.
+    /// DMEAN < min(DMIN, DMAX) and RMS < 0 are accepted as such. Complex modes are not compared: writers
+    /// disagree on what the statistics of complex values are (amplitudes, real parts, complex mean).
     static func statisticsProblems(_ file: MRCFile, path: String) -> [MRCProblem] {
         let h = file.header
+        if file.mode.isComplex { return [] }
         let s = file.statistics()
         var p: [MRCProblem] = []
         if !s.min.isFinite || !s.max.isFinite || !s.mean.isFinite {
