@@ -3,7 +3,9 @@ import Foundation
 extension MRCHeader {
     /// Decode a 1024-byte header. The byte order comes from the machine stamp; when the stamp is unusual,
     /// the order in which MODE and the dimensions are plausible is taken (as mrcfile and IMOD do).
-    /// - Throws: `MRCError.notMRC` when neither byte order gives a plausible header.
+    /// - Throws: `MRCError.notMRC` when neither byte order gives a plausible header (known mode, dimensions
+    ///   in 1…2²⁰) and the MAP id is missing. With the MAP id, implausible words are decoded as they are so
+    ///   that `MRCFile.open` can name the exact problem (unknown mode, bad or huge dimensions).
     public static func decode(_ bytes: UnsafeRawBufferPointer, path: String) throws -> MRCHeader {
         guard bytes.count >= MRCHeader.size else { throw MRCError.tooShortForHeader(path: path, size: bytes.count) }
         let stamp = Array(bytes[212 ..< 216])
@@ -22,6 +24,8 @@ extension MRCHeader {
         if !plausible(bytes, order) {
             let other: ByteOrder = order == .little ? .big : .little
             if plausible(bytes, other) { order = other }
+            // Neither order makes sense and there is no MAP id: the stamp bytes were a coincidence.
+            else if !hasMapID(bytes) { throw MRCError.notMRC(path: path) }
         }
         let r = FieldReader(bytes: bytes, order: order)
         var h = MRCHeader(size: GridSize(1, 1, 1), voxelSize: VoxelSize(isotropic: 1), mode: .float32, byteOrder: order)
