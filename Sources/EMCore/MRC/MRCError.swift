@@ -16,6 +16,10 @@ public enum MRCError: Error, Equatable, CustomStringConvertible {
     case badAxisOrder(path: String, mapc: Int32, mapr: Int32, maps: Int32)
     /// The file does not look like an MRC file at all (no MAP id and implausible header in both byte orders).
     case notMRC(path: String)
+    /// The file is longer than header, extended header and data need (only with `allowTrailingBytes: false`).
+    case trailingBytes(path: String, extra: Int)
+    /// The FEI1/FEI2 extended header is inconsistent (record size out of range or larger than NSYMBT).
+    case badFEIExtendedHeader(path: String, reason: String)
     /// A mode that cannot be written or converted as asked.
     case unsupportedMode(path: String, mode: MRCMode, reason: String)
     /// A value cannot be represented in the target mode.
@@ -39,6 +43,10 @@ public enum MRCError: Error, Equatable, CustomStringConvertible {
             return "\(p): invalid axis order MAPC/MAPR/MAPS = \(c),\(r),\(s): must be a permutation of 1,2,3"
         case .notMRC(let p):
             return "\(p): not an MRC file (no 'MAP ' id and no plausible header in either byte order)"
+        case .trailingBytes(let p, let n):
+            return "\(p): \(n) unexpected bytes after the data block (file longer than the header says)"
+        case .badFEIExtendedHeader(let p, let why):
+            return "\(p): invalid FEI extended header: \(why)"
         case .unsupportedMode(let p, let m, let why):
             return "\(p): mode \(m): \(why)"
         case .valueOutOfRange(let p, let m, let lo, let hi):

@@ -4,7 +4,8 @@ import Foundation
 public struct MRCReadOptions {
     /// Read mode 0 as unsigned bytes (0…255), for files from old IMOD versions. Default: signed, as MRC2014 says.
     public var unsignedMode0 = false
-    /// Accept a data block longer than the header needs (extra bytes are ignored). Default true.
+    /// Accept a file longer than header + extended header + data (extra bytes are ignored). Default true;
+    /// when false, such a file throws `MRCError.trailingBytes`.
     public var allowTrailingBytes = true
     public init(unsignedMode0: Bool = false, allowTrailingBytes: Bool = true) {
         self.unsignedMode0 = unsignedMode0; self.allowTrailingBytes = allowTrailingBytes
@@ -45,8 +46,11 @@ public final class MRCFile {
     }
 
     /// Open and check an MRC file. Reads only the header eagerly; the data stays mapped until read.
-    /// - Throws: `FileError` (missing, unreadable, directory) or `MRCError` (not MRC, unknown mode, bad or
-    ///   overflowing dimensions, bad axis order, extended header past the end, truncated data).
+    /// All checks happen before any data is touched or any memory is reserved for it, so a lying header
+    /// fails here with a typed error instead of causing a large allocation.
+    /// - Throws: `FileError` (missing, unreadable, directory, not a regular file, corrupt compression) or
+    ///   `MRCError` (not MRC, unknown mode, bad or overflowing dimensions, bad axis order, extended header
+    ///   past the end, truncated data).
     public static func open(_ path: String, options: MRCReadOptions = .init()) throws -> MRCFile {
         let storage = try FileBytes.open(path)
         return try MRCFile(storage: storage, options: options)
@@ -74,6 +78,9 @@ public final class MRCFile {
         let offset = MRCHeader.size + Int(h.nsymbt)
         let available = bytes.count - offset
         if available < size { throw MRCError.truncated(path: path, expected: size, actual: available) }
+        if !options.allowTrailingBytes && available > size {
+            throw MRCError.trailingBytes(path: path, extra: available - size)
+        }
         self.path = path
         self.header = h
         self.mode = mode

@@ -3,7 +3,9 @@ import Foundation
 extension MRCHeader {
     /// Decode a 1024-byte header. The byte order comes from the machine stamp; when the stamp is unusual,
     /// the order in which MODE and the dimensions are plausible is taken (as mrcfile and IMOD do).
-    /// - Throws: `MRCError.notMRC` when neither byte order gives a plausible header.
+    /// - Throws: `MRCError.notMRC` when neither byte order gives a plausible header (known mode, dimensions
+    ///   in 1…2²⁰) and the MAP id is missing. With the MAP id, implausible words are decoded as they are so
+    ///   that `MRCFile.open` can name the exact problem (unknown mode, bad or huge dimensions).
     public static func decode(_ bytes: UnsafeRawBufferPointer, path: String) throws -> MRCHeader {
         guard bytes.count >= MRCHeader.size else { throw MRCError.tooShortForHeader(path: path, size: bytes.count) }
         let stamp = Array(bytes[212 ..< 216])
@@ -12,14 +14,18 @@ extension MRCHeader {
         case 0x44, 0x41: order = .little
         case 0x11: order = .big
         default:
-            if plausible(bytes, .little) { order = .little } else if plausible(bytes, .big) { order = .big } else {
-                throw MRCError.notMRC(path: path)
-            }
+            // Old or odd stamp: take the byte order in which the header makes sense; a file that says
+            // "MAP " but has an unknown mode is still decoded (by its dimensions) so the error can name the mode.
+            if plausible(bytes, .little) { order = .little } else if plausible(bytes, .big) { order = .big }
+            else if hasMapID(bytes), let o = [ByteOrder.little, .big].first(where: { plausibleDimensions(bytes, $0) }) { order = o }
+            else { throw MRCError.notMRC(path: path) }
         }
         // A stamp that contradicts the data (some writers stamp wrongly): prefer the order that is plausible.
         if !plausible(bytes, order) {
             let other: ByteOrder = order == .little ? .big : .little
             if plausible(bytes, other) { order = other }
+            // Neither order makes sense and there is no MAP id: the stamp bytes were a coincidence.
+            else if !hasMapID(bytes) { throw MRCError.notMRC(path: path) }
         }
         let r = FieldReader(bytes: bytes, order: order)
         var h = MRCHeader(size: GridSize(1, 1, 1), voxelSize: VoxelSize(isotropic: 1), mode: .float32, byteOrder: order)
@@ -73,7 +79,18 @@ extension MRCHeader {
     static func plausible(_ bytes: UnsafeRawBufferPointer, _ order: ByteOrder) -> Bool {
         let r = FieldReader(bytes: bytes, order: order)
         guard MRCMode(rawValue: r.int(3)) != nil else { return false }
+        return plausibleDimensions(bytes, order)
+    }
+
+    /// True when NX, NY, NZ are positive and below 2^20 in `order`.
+    static func plausibleDimensions(_ bytes: UnsafeRawBufferPointer, _ order: ByteOrder) -> Bool {
+        let r = FieldReader(bytes: bytes, order: order)
         return (0 ..< 3).allSatisfy { let v = r.int($0); return v > 0 && v < (1 << 20) }
+    }
+
+    /// True when word 53 reads "MAP " (or "MAP" followed by a NUL, as some writers put it).
+    static func hasMapID(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        Array(bytes[208 ..< 211]) == Array("MAP".utf8)
     }
 
     /// ASCII text at a byte range, NULs and trailing blanks removed.

@@ -24,11 +24,20 @@ public struct MRCSummary: Codable, Equatable {
     public var byteOrder: String
     public var labels: [String]
     public var compression: String?
+    /// Number of FEI1/FEI2 extended-header records, when the file has them.
+    public var feiRecords: Int?
+    /// The first FEI1/FEI2 record (microscope, HT, dose, pixel size… of the first section).
+    public var feiFirstRecord: FEIExtendedHeader.Record?
 
-    /// Summary of an opened file.
+    /// Summary of an opened file, with its FEI extended header decoded when it has one (an inconsistent
+    /// FEI header is left out here; `MRCValidator` reports it).
     public init(_ file: MRCFile) {
         self.init(path: file.path, header: file.header)
         compression = file.compression == .none ? nil : file.compression.rawValue
+        if let fei = try? file.feiExtendedHeader() {
+            feiRecords = fei.records.count
+            feiFirstRecord = fei.records.first
+        }
     }
 
     /// Summary of a header (for a file just written, say).
@@ -62,11 +71,15 @@ public struct MRCSummary: Codable, Equatable {
         byteOrder = h.byteOrder.rawValue
         labels = h.labels
         compression = nil
+        feiRecords = nil
+        feiFirstRecord = nil
     }
 }
 
 /// Renders an MRC header as an aligned two-column table for people.
 public enum MRCHeaderTable {
+    /// The table for `file`: one "name  value" row per header field (typed values: Å, axis order, content),
+    /// the labels, and the first FEI record when present.
     public static func render(_ file: MRCFile) -> String {
         let s = MRCSummary(file)
         func f(_ v: Float) -> String { String(format: "%.6g", v) }
@@ -92,6 +105,21 @@ public enum MRCHeaderTable {
             ("Labels", s.labels.isEmpty ? "none" : "\(s.labels.count)"),
         ]
         for (i, l) in s.labels.enumerated() { rows.append(("  \(i + 1)", l)) }
+        if let n = s.feiRecords, let r = s.feiFirstRecord {
+            let px = r.pixelSizeAngstrom
+            rows += [
+                ("FEI records", "\(n) (metadata version \(r.metadataVersion), \(r.metadataSize) bytes each); first section:"),
+                ("  Microscope", [r.microscopeType, r.dNumber].filter { !$0.isEmpty }.joined(separator: ", ")),
+                ("  Application", "\(r.application) \(r.applicationVersion)"),
+                ("  HT (kV)", f(Float(r.highTensionKilovolts))),
+                ("  Dose (e/Å²)", f(Float(r.dosePerSquareAngstrom))),
+                ("  Pixel size (Å)", "\(d(px.x)), \(d(px.y))"),
+                ("  Defocus (µm)", f(Float(r.defocus * 1e6))),
+                ("  Tilt α, β (°)", "\(f(Float(r.alphaTilt))), \(f(Float(r.betaTilt)))"),
+                ("  Exposure (s)", f(Float(r.integrationTime))),
+                ("  Camera", r.cameraName),
+            ]
+        }
         let width = rows.map { $0.0.count }.max() ?? 0
         return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
     }

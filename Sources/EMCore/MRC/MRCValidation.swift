@@ -17,7 +17,9 @@ public enum MRCValidator {
     /// Relative tolerance for comparing header statistics with the data (float32 rounding of large sums).
     public static let statisticsTolerance = 1e-3
 
-    /// Validate `path`; an empty result means the file is valid.
+    /// Validate `path`; an empty result means the file is valid. A file that cannot be opened gives one
+    /// error (the reason it cannot be read) plus whatever problems its header words show.
+    /// - Complexity: one parallel pass over the data (for the statistics).
     public static func validate(_ path: String) -> [MRCProblem] {
         let file: MRCFile
         do { file = try MRCFile.open(path) } catch {
@@ -33,11 +35,12 @@ public enum MRCValidator {
         if file.trailingBytes > 0 {
             problems.append(MRCProblem(.error, "\(path): file is \(file.trailingBytes) bytes longer than header, extended header and data require"))
         }
+        do { _ = try file.feiExtendedHeader() } catch { problems.append(MRCProblem(.error, String(describing: error))) }
         problems += statisticsProblems(file, path: path)
         return problems
     }
 
-    /// Problems visible in the header words alone.
+    /// Problems visible in the header words alone (no file access).
     public static func headerProblems(_ h: MRCHeader, path: String) -> [MRCProblem] {
         var p: [MRCProblem] = []
         func err(_ m: String) { p.append(MRCProblem(.error, "\(path): \(m)")) }
@@ -68,9 +71,11 @@ public enum MRCValidator {
     }
 
     /// Compare DMIN, DMAX, DMEAN and RMS with the data. MRC2014 allows "not determined": DMAX < DMIN,
-    /// DMEAN < min(DMIN, DMAX) and RMS < 0 are accepted as such.
+    /// DMEAN < min(DMIN, DMAX) and RMS < 0 are accepted as such. Complex modes are not compared: writers
+    /// disagree on what the statistics of complex values are (amplitudes, real parts, complex mean).
     static func statisticsProblems(_ file: MRCFile, path: String) -> [MRCProblem] {
         let h = file.header
+        if file.mode.isComplex { return [] }
         let s = file.statistics()
         var p: [MRCProblem] = []
         if !s.min.isFinite || !s.max.isFinite || !s.mean.isFinite {

@@ -21,6 +21,9 @@ public struct MRCWriteOptions {
     /// Extended header bytes to write after the main header (with `extType`).
     public var extendedHeader: Data = Data()
     public var extType: String = ""
+    /// For a volume stack (ISPG 401–630): sections per volume, written as MZ (NZ must be a multiple).
+    /// Nil writes MZ = NZ.
+    public var volumeStackDepth: Int? = nil
     public init(mode: MRCMode = .float32, byteOrder: ByteOrder = .native, scaling: MRCValueScaling = .none, labels: [String] = []) {
         self.mode = mode; self.byteOrder = byteOrder; self.scaling = scaling; self.labels = labels
     }
@@ -44,6 +47,10 @@ public enum MRCWriter {
         var header = MRCHeader(size: volume.size, voxelSize: volume.voxelSize, mode: mode, byteOrder: options.byteOrder)
         header.origin = SIMD3(Float(volume.origin.x), Float(volume.origin.y), Float(volume.origin.z))
         if let g = options.spaceGroup { header.ispg = g }
+        if let d = options.volumeStackDepth, d > 0, volume.size.nz % d == 0 {
+            header.mz = Int32(d)
+            header.cellA.z = Float(volume.voxelSize.z * Double(d))
+        }
         header.nsymbt = Int32(options.extendedHeader.count)
         header.extType = options.extType
         var labels = Array(options.labels.prefix(10))

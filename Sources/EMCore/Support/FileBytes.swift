@@ -26,14 +26,18 @@ public final class FileBytes {
     deinit { release() }
 
     /// Open `path`, memory-map it, and decompress it when it starts with a gzip or bzip2 signature.
-    /// - Throws: `FileError` for a missing, unreadable or directory path, or corrupt compressed data.
+    /// Only regular files are opened: a directory, named pipe, socket or device is refused before it is
+    /// opened (opening a FIFO for reading would wait forever for a writer).
+    /// - Throws: `FileError` for a missing, unreadable, directory or non-regular path, or corrupt compressed data.
     public static func open(_ path: String) throws -> FileBytes {
-        let fd = Foundation.open(path, O_RDONLY | O_CLOEXEC)
+        var st = stat()
+        if stat(path, &st) != 0 { throw FileError.fromErrno(errno, path: path) }
+        try checkRegular(st, path: path)
+        let fd = Foundation.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 { throw FileError.fromErrno(errno, path: path) }
         defer { close(fd) }
-        var st = stat()
         if fstat(fd, &st) != 0 { throw FileError.fromErrno(errno, path: path) }
-        if (st.st_mode & S_IFMT) == S_IFDIR { throw FileError.isDirectory(path: path) }
+        try checkRegular(st, path: path)
         let size = Int(st.st_size)
         if size == 0 {
             return FileBytes(bytes: UnsafeRawBufferPointer(start: nil, count: 0), path: path, compression: .none, release: {})
@@ -53,6 +57,17 @@ public final class FileBytes {
         }
         madvise(base, size, MADV_SEQUENTIAL)
         return FileBytes(bytes: mapped, path: path, compression: .none, release: release)
+    }
+
+    /// Throw unless `st` describes a regular file.
+    private static func checkRegular(_ st: stat, path: String) throws {
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: return
+        case S_IFDIR: throw FileError.isDirectory(path: path)
+        case S_IFIFO: throw FileError.cannotRead(path: path, reason: "a named pipe (FIFO), not a regular file")
+        case S_IFSOCK: throw FileError.cannotRead(path: path, reason: "a socket, not a regular file")
+        default: throw FileError.cannotRead(path: path, reason: "a device, not a regular file")
+        }
     }
 
     /// A growable malloc'd buffer for decompressed output.

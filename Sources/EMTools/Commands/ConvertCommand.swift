@@ -47,6 +47,9 @@ struct ConvertCommand: ParsableCommand {
                                           scaling: rescale ? .fit : .none)
             options.labels = file.header.labels
             options.spaceGroup = file.header.ispg
+            options.extendedHeader = file.extendedHeader
+            options.extType = file.header.extType
+            if case .volumeStack(_, let depth) = file.header.content { options.volumeStackDepth = depth }
             let header = try MRCWriter.write(volume, to: output, options: options)
             if json { try printJSON(MRCSummary(path: output, header: header)) }
         } catch {

@@ -36,6 +36,7 @@ struct ValidateCommand: ParsableCommand {
             anyInvalid = anyInvalid || !valid
             results.append(Result(file: path, valid: valid, problems: problems))
             if !json {
+                bar.clear()
                 print("\(path): \(valid ? "valid" : "INVALID")")
                 for p in problems { print("  \(p.severity.rawValue): \(p.message)") }
             }

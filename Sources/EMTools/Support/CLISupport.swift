@@ -45,7 +45,8 @@ func expandPaths(_ args: [String]) -> [String] {
     return out
 }
 
-/// A progress bar on standard error, shown only when standard error is a terminal and the work is long.
+/// A progress bar on standard error, shown only when both standard output and standard error are a terminal
+/// (none when output is piped or redirected, or `EMTOOLS_NO_PROGRESS` is set) and the list is long.
 final class ProgressBar {
     let total: Int
     let label: String
@@ -57,22 +58,32 @@ final class ProgressBar {
     init(total: Int, label: String, minimumItems: Int = 4) {
         self.total = total
         self.label = label
-        enabled = isatty(STDERR_FILENO) == 1 && total >= minimumItems && ProcessInfo.processInfo.environment["EMTOOLS_NO_PROGRESS"] == nil
+        enabled = isatty(STDERR_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 && total >= minimumItems && ProcessInfo.processInfo.environment["EMTOOLS_NO_PROGRESS"] == nil
     }
 
-    /// Count one finished item and redraw at most ten times a second.
+    private var visible = false
+
+    /// Erase the bar (before printing results, so that they do not mix with it); `advance` redraws it.
+    func clear() {
+        guard enabled else { return }
+        lock.lock(); defer { lock.unlock() }
+        if visible { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)); visible = false }
+    }
+
+    /// Count one finished item and redraw at most ten times a second (at once after `clear`).
     func advance() {
         guard enabled else { return }
         lock.lock(); defer { lock.unlock() }
         done += 1
         let now = Date()
-        if done < total && now.timeIntervalSince(lastDraw) < 0.1 { return }
+        if visible && done < total && now.timeIntervalSince(lastDraw) < 0.1 { return }
+        visible = true
         lastDraw = now
         let width = 30
         let filled = total > 0 ? width * done / total : width
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         FileHandle.standardError.write(Data("\r\(label) \(bar) \(done)/\(total)".utf8))
-        if done == total { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
+        if done == total { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)); visible = false }
     }
 }
 
@@ -81,6 +92,7 @@ func forEachFile(_ paths: [String], label: String, _ body: (String) throws -> Vo
     let bar = ProgressBar(total: paths.count, label: label)
     var failed = 0
     for p in paths {
+        bar.clear()
         do { try body(p) } catch { report(error); failed += 1 }
         bar.advance()
     }
