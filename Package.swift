@@ -77,10 +77,5 @@ let package = Package(
             dependencies: ["EMTools", "EMCore", "TestSupport"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(
-            name: "WatcherTests",
-            dependencies: ["Watcher", "EMWatch", "EMCore", "TestSupport"],
-            swiftSettings: swiftSettings
-        ),
     ]
 )
