@@ -63,7 +63,9 @@ public enum TestEnv {
             p.arguments = [executable] + arguments
         }
         if let e = environment { p.environment = ProcessInfo.processInfo.environment.merging(e) { $1 } }
-        if let d = currentDirectory { p.currentDirectoryURL = URL(fileURLWithPath: d) }
+        // Programs run in a temporary folder unless told otherwise, so that a stray file a peer writes into
+        // its working folder never lands in the repository.
+        p.currentDirectoryURL = URL(fileURLWithPath: currentDirectory ?? NSTemporaryDirectory())
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
