@@ -77,5 +77,10 @@ let package = Package(
             dependencies: ["EMTools", "EMCore", "TestSupport"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "WatcherTests",
+            dependencies: ["Watcher", "EMWatch", "EMCore", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
