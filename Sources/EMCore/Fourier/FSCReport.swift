@@ -117,8 +117,13 @@ public struct FSCReport: Codable {
         let masked = FSCCurve(a, b, pixelSize: angpix)
         guard masked.correlation.allSatisfy(\.isFinite) else { throw FourierError.notFinite(path1: half1, path2: mp) }
 
-        report.masked = masked
-        report.randomizedMasked = randomized
+        // RELION's convention at the origin ("sometimes the FSC at the origin becomes -1"): a non-positive value
+        // of the masked or phase-randomised curve at shell 0 is reported as 1.
+        var maskedOut = masked, randomizedOut = randomized
+        if maskedOut.correlation[0] <= 0 { maskedOut.correlation[0] = 1 }
+        if let c = randomizedOut?.correlation[0], c <= 0 { randomizedOut!.correlation[0] = 1 }
+        report.masked = maskedOut
+        report.randomizedMasked = randomizedOut
         report.randomizedFromShell = randomized == nil ? nil : r
         report.corrected = correct(masked: masked, randomized: randomized, from: randomized == nil ? nil : r)
         report.usesMask = true
