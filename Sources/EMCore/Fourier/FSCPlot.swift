@@ -69,7 +69,7 @@ extension FSCReport {
         for a in candidates {
             let f = 1 / a
             guard f <= maxFrequency * (1 + 1e-9) else { break }
-            if f - last >= gap * (ticks.isEmpty ? 0.8 : 1) {
+            if f - last >= gap * (ticks.isEmpty ? 0.8 : 1) - 1e-9 * maxFrequency {
                 ticks.append(PlotTick(value: f, label: label(a)))
                 last = f
             }
