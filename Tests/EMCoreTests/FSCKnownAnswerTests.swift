@@ -169,6 +169,9 @@ import TestSupport
         let hot = dir + "/hot.mrc"
         try MRCWriter.write(Volume(size: GridSize(16, 16, 16), voxelSize: VoxelSize(isotropic: 1), repeating: 2), to: hot)
         #expect(throws: FourierError.maskRange(path: hot, min: 2, max: 2)) { try FSCReport.compute(half1: a, half2: a, mask: hot) }
+        let zero = dir + "/zero.mrc"
+        try MRCWriter.write(Volume(size: GridSize(16, 16, 16), voxelSize: VoxelSize(isotropic: 1), repeating: 0), to: zero)
+        #expect(throws: FourierError.emptyMask(path: zero)) { try FSCReport.compute(half1: a, half2: a, mask: zero) }
         // Every message is one line and names the file.
         #expect(FourierError.notCubic(path: flat, size: GridSize(16, 16, 12)).description.contains(flat))
         #expect(!FourierError.pixelSizes(path1: a, size1: 1, path2: c, size2: 1.2).description.contains("\n"))

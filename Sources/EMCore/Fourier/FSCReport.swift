@@ -30,14 +30,18 @@ public struct FSCOptions {
 /// 2. With a mask: phases of both half-maps are randomised beyond the first shell R (> 0) where `unmasked`
 ///    falls below 0.8; the randomised maps are masked and their FSC is `randomizedMasked` (FSCₙ). `masked` is
 ///    the FSC of the masked half-maps (FSCₜ). `corrected` equals `masked` below shell R + 2 and
-///    `(FSCₜ − FSCₙ) / (1 − FSCₙ)` from R + 2 on.
+///    `(FSCₜ − FSCₙ) / (1 − FSCₙ)` from R + 2 on. If the unmasked FSC never falls below 0.8 (RELION stops with
+///    an error there), phases are not randomised, `corrected` is the masked curve and a warning says so.
 /// 3. The final curve is `corrected`, except when the unmasked curve crosses 0.143 at a higher shell (the mask
 ///    hurts): then, unless `forceMask`, the unmasked curve is used and a warning says so (as RELION does).
 ///
 /// Resolutions follow RELION's crossing rule (see `FSCCurve.crossing`).
 public struct FSCReport: Codable {
+    /// Path of the first half-map, as given.
     public var half1: String
+    /// Path of the second half-map, as given.
     public var half2: String
+    /// Path of the mask, when one was given.
     public var mask: String?
     /// Box edge in voxels.
     public var boxSize: Int
@@ -81,6 +85,7 @@ public struct FSCReport: Codable {
             guard mf.gridSize == size else { throw FourierError.maskSize(path: mp, mask: mf.gridSize, maps: size) }
             let (m, stats) = try mf.readVolumeAndStatistics()
             guard stats.min >= -1e-6, stats.max <= 1 + 1e-6 else { throw FourierError.maskRange(path: mp, min: stats.min, max: stats.max) }
+            guard stats.max > 0 else { throw FourierError.emptyMask(path: mp) }
             let mv = mf.header.voxelSize
             if mv.isKnown && abs(mv.x - angpix) > 1e-3 * angpix {
                 warnings.append(String(format: "%@: mask pixel size %.4f Å differs from the half-maps' %.4f Å", mp, mv.x, angpix))
