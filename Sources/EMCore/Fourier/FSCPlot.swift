@@ -56,11 +56,11 @@ extension FSCReport {
 
     /// Ticks for a spatial-frequency axis from 0 to `maxFrequency` (1/Å) placed at round resolutions and
     /// labelled in Å ("20", "10", "5", "3.3"…): candidate resolutions are taken from the lowest frequency up,
-    /// keeping one only when it is at least an eighth of the axis away from the previous tick.
+    /// keeping one only when it is at least 0.9/8 of the axis away from the previous tick (0.8/8 from 0).
     public static func angstromTicks(maxFrequency: Double) -> [PlotTick] {
         guard maxFrequency > 0, maxFrequency.isFinite else { return [] }
         var candidates: [Double] = [1000, 500, 200, 100, 50, 40, 30, 25, 20, 15, 12, 10, 8, 7, 6, 5, 4.5, 4, 3.5, 3.2, 3, 2.8,
-                                    2.6, 2.5, 2.4, 2.2, 2, 1.9, 1.8, 1.7, 1.6, 1.5, 1.4, 1.3, 1.2, 1.1, 1]
+                                    2.5, 2.2, 2, 1.9, 1.8, 1.7, 1.6, 1.5, 1.4, 1.3, 1.2, 1.1, 1]
         // Finer pixels than 0.5 Å: continue with halving candidates so that every axis gets ticks.
         while 1 / candidates.last! < maxFrequency { candidates.append(candidates.last! * 0.9) }
         let gap = maxFrequency / 8
@@ -69,7 +69,7 @@ extension FSCReport {
         for a in candidates {
             let f = 1 / a
             guard f <= maxFrequency * (1 + 1e-9) else { break }
-            if f - last >= gap * (ticks.isEmpty ? 0.8 : 1) - 1e-9 * maxFrequency {
+            if f - last >= gap * (ticks.isEmpty ? 0.8 : 0.9) - 1e-9 * maxFrequency {
                 ticks.append(PlotTick(value: f, label: label(a)))
                 last = f
             }

@@ -159,7 +159,7 @@ public struct FSCReport: Codable {
         return out
     }
 
-    /// The pixel size to use: the override, or the headers' (which must agree and be isotropic).
+    /// The pixel size to use: the override, or the headers' (which must agree and be isotropic), to 7 significant digits.
     static func pixelSize(_ f1: MRCFile, _ f2: MRCFile, override: Double?) throws -> Double {
         if let a = override {
             guard a > 0, a.isFinite else { throw FourierError.badPixelSize(a) }
@@ -170,8 +170,11 @@ public struct FSCReport: Codable {
         if usable1 && usable2 && abs(v1.x - v2.x) > 1e-4 * v1.x {
             throw FourierError.pixelSizes(path1: f1.path, size1: v1.x, path2: f2.path, size2: v2.x)
         }
-        if usable1 { return v1.x }
-        if usable2 && !v1.isKnown { return v2.x }
+        // Header pixel sizes are cell / sampling in Float32 (1.2 Å reads as 1.19999997…): keep the 7 significant
+        // digits the header actually carries, so resolutions print as 7.68 Å rather than 7.6799998 Å.
+        func clean(_ a: Double) -> Double { Double(String(format: "%.7g", a)) ?? a }
+        if usable1 { return clean(v1.x) }
+        if usable2 && !v1.isKnown { return clean(v2.x) }
         throw FourierError.unknownPixelSize(path: usable2 ? f1.path : f1.path, found: v1)
     }
 }
