@@ -72,8 +72,10 @@ import TestSupport
             }
         }
         #expect(c.counts == expected)
-        // A map against itself correlates perfectly in every shell.
+        // A map against itself correlates perfectly in every shell, with a warning and a Nyquist-limited crossing.
         #expect(c.correlation.allSatisfy { abs($0 - 1) < 1e-6 })
+        let same = try FSCReport.compute(half1: dir + "/a.mrc", half2: dir + "/a.mrc")
+        #expect(same.warnings.count == 1 && same.warnings[0].contains("both half-maps") && same.resolution0143.reachesLastShell)
     }
 
     /// RELION's rule on a hand-made curve: the last shell before the first drop below the threshold, later

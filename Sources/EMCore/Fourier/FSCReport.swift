@@ -78,6 +78,10 @@ public struct FSCReport: Codable {
         guard f2.gridSize == size else { throw FourierError.halfMapSizes(path1: half1, size1: size, path2: half2, size2: f2.gridSize) }
         let angpix = try pixelSize(f1, f2, override: options.pixelSize)
         var warnings: [String] = []
+        func resolved(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
+        if resolved(half1) == resolved(half2) {
+            warnings.append("\(half1) is given as both half-maps: the FSC is 1 everywhere and says nothing about resolution")
+        }
 
         var mask: Volume? = nil
         if let mp = maskPath {
