@@ -71,6 +71,27 @@ import TestSupport
         #expect(zip(rows, report.final.correlation).allSatisfy { $0.count == 2 && abs($0[1] - $1) <= 5e-7 })
     }
 
+    /// Every label we write is one `relion_postprocess` itself writes in its postprocess.star for the same
+    /// inputs, and the deterministic columns carry the same numbers (to RELION's printed precision).
+    @Test func starLabelsAreRelionPostprocesssOwn() throws {
+        let dir = TestEnv.temporaryDirectory("fsc-labels")
+        defer { TestEnv.removeTemporary(dir) }
+        let maps = try FSCHalfMaps(dir: dir, n: 40, angpix: 1.5)
+        let mask = try maps.relionMask()
+        let relion = try STARDocument.parse(try relionPostprocess(maps, mask: mask))
+        let ours = try FSCReport.compute(half1: maps.half1, half2: maps.half2, mask: mask).starDocument()
+        let relionFSC = try relion.requireBlock("fsc").requireTable(), ourFSC = try ours.requireBlock("fsc").requireTable()
+        #expect(Set(ourFSC.columns).isSubset(of: Set(relionFSC.columns)), "RELION writes \(relionFSC.columns)")
+        let relionKeys = Set(try relion.requireBlock("general").pairs.map(\.key))
+        #expect(Set(try ours.requireBlock("general").pairs.map(\.key)).isSubset(of: relionKeys), "RELION writes \(relionKeys)")
+        #expect(ourFSC.rowCount == relionFSC.rowCount)
+        for name in ["rlnSpectralIndex", "rlnResolution", "rlnAngstromResolution", "rlnFourierShellCorrelationUnmaskedMaps",
+                     "rlnFourierShellCorrelationMaskedMaps"] {
+            let a = try ourFSC.doubles(name), b = try relionFSC.doubles(name)
+            #expect(zip(a, b).allSatisfy { abs($0 - $1) < 1e-3 * max(1, abs($1)) }, "\(name)")
+        }
+    }
+
     @Test func unmaskedStarHasNoMaskedColumnsAndCSVHasEveryShell() throws {
         let dir = TestEnv.temporaryDirectory("fsc-csv")
         defer { TestEnv.removeTemporary(dir) }

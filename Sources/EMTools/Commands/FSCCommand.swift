@@ -13,10 +13,11 @@ struct FSCCommand: ParsableCommand {
         not interpolated (the interpolated value is shown alongside). With --mask, phases are randomised beyond \
         the shell where the unmasked FSC falls below 0.8 and the masked FSC is corrected with \
         FSC_true = (FSC_t - FSC_n) / (1 - FSC_n). Outputs are written only when everything succeeded.
+
         Examples:
           emtools fsc run_half1_class001_unfil.mrc run_half2_class001_unfil.mrc
-          emtools fsc half1.mrc half2.mrc --mask mask.mrc --plot fsc.png --star fsc.star --csv fsc.csv
-          emtools fsc half1.mrc half2.mrc --angpix 1.06 --json | jq .resolution0143.resolution
+          emtools fsc h1.mrc h2.mrc --mask mask.mrc --plot fsc.png --star fsc.star
+          emtools fsc h1.mrc h2.mrc --angpix 1.06 --json | jq .resolution0143
         """
     )
 
