@@ -30,14 +30,18 @@ public struct FSCOptions {
 /// 2. With a mask: phases of both half-maps are randomised beyond the first shell R (> 0) where `unmasked`
 ///    falls below 0.8; the randomised maps are masked and their FSC is `randomizedMasked` (FSCₙ). `masked` is
 ///    the FSC of the masked half-maps (FSCₜ). `corrected` equals `masked` below shell R + 2 and
-///    `(FSCₜ − FSCₙ) / (1 − FSCₙ)` from R + 2 on.
+///    `(FSCₜ − FSCₙ) / (1 − FSCₙ)` from R + 2 on. If the unmasked FSC never falls below 0.8 (RELION stops with
+///    an error there), phases are not randomised, `corrected` is the masked curve and a warning says so.
 /// 3. The final curve is `corrected`, except when the unmasked curve crosses 0.143 at a higher shell (the mask
 ///    hurts): then, unless `forceMask`, the unmasked curve is used and a warning says so (as RELION does).
 ///
 /// Resolutions follow RELION's crossing rule (see `FSCCurve.crossing`).
 public struct FSCReport: Codable {
+    /// Path of the first half-map, as given.
     public var half1: String
+    /// Path of the second half-map, as given.
     public var half2: String
+    /// Path of the mask, when one was given.
     public var mask: String?
     /// Box edge in voxels.
     public var boxSize: Int
@@ -74,6 +78,10 @@ public struct FSCReport: Codable {
         guard f2.gridSize == size else { throw FourierError.halfMapSizes(path1: half1, size1: size, path2: half2, size2: f2.gridSize) }
         let angpix = try pixelSize(f1, f2, override: options.pixelSize)
         var warnings: [String] = []
+        func resolved(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
+        if resolved(half1) == resolved(half2) {
+            warnings.append("\(half1) is given as both half-maps: the FSC is 1 everywhere and says nothing about resolution")
+        }
 
         var mask: Volume? = nil
         if let mp = maskPath {
@@ -81,6 +89,7 @@ public struct FSCReport: Codable {
             guard mf.gridSize == size else { throw FourierError.maskSize(path: mp, mask: mf.gridSize, maps: size) }
             let (m, stats) = try mf.readVolumeAndStatistics()
             guard stats.min >= -1e-6, stats.max <= 1 + 1e-6 else { throw FourierError.maskRange(path: mp, min: stats.min, max: stats.max) }
+            guard stats.max > 0 else { throw FourierError.emptyMask(path: mp) }
             let mv = mf.header.voxelSize
             if mv.isKnown && abs(mv.x - angpix) > 1e-3 * angpix {
                 warnings.append(String(format: "%@: mask pixel size %.4f Å differs from the half-maps' %.4f Å", mp, mv.x, angpix))
@@ -117,8 +126,13 @@ public struct FSCReport: Codable {
         let masked = FSCCurve(a, b, pixelSize: angpix)
         guard masked.correlation.allSatisfy(\.isFinite) else { throw FourierError.notFinite(path1: half1, path2: mp) }
 
-        report.masked = masked
-        report.randomizedMasked = randomized
+        // RELION's convention at the origin ("sometimes the FSC at the origin becomes -1"): a non-positive value
+        // of the masked or phase-randomised curve at shell 0 is reported as 1.
+        var maskedOut = masked, randomizedOut = randomized
+        if maskedOut.correlation[0] <= 0 { maskedOut.correlation[0] = 1 }
+        if let c = randomizedOut?.correlation[0], c <= 0 { randomizedOut!.correlation[0] = 1 }
+        report.masked = maskedOut
+        report.randomizedMasked = randomizedOut
         report.randomizedFromShell = randomized == nil ? nil : r
         report.corrected = correct(masked: masked, randomized: randomized, from: randomized == nil ? nil : r)
         report.usesMask = true
@@ -149,7 +163,7 @@ public struct FSCReport: Codable {
         return out
     }
 
-    /// The pixel size to use: the override, or the headers' (which must agree and be isotropic).
+    /// The pixel size to use: the override, or the headers' (which must agree and be isotropic), to 7 significant digits.
     static func pixelSize(_ f1: MRCFile, _ f2: MRCFile, override: Double?) throws -> Double {
         if let a = override {
             guard a > 0, a.isFinite else { throw FourierError.badPixelSize(a) }
@@ -160,8 +174,11 @@ public struct FSCReport: Codable {
         if usable1 && usable2 && abs(v1.x - v2.x) > 1e-4 * v1.x {
             throw FourierError.pixelSizes(path1: f1.path, size1: v1.x, path2: f2.path, size2: v2.x)
         }
-        if usable1 { return v1.x }
-        if usable2 && !v1.isKnown { return v2.x }
+        // Header pixel sizes are cell / sampling in Float32 (1.2 Å reads as 1.19999997…): keep the 7 significant
+        // digits the header actually carries, so resolutions print as 7.68 Å rather than 7.6799998 Å.
+        func clean(_ a: Double) -> Double { Double(String(format: "%.7g", a)) ?? a }
+        if usable1 { return clean(v1.x) }
+        if usable2 && !v1.isKnown { return clean(v2.x) }
         throw FourierError.unknownPixelSize(path: usable2 ? f1.path : f1.path, found: v1)
     }
 }

@@ -22,6 +22,8 @@ public enum FourierError: Error, Equatable, CustomStringConvertible {
     case maskSize(path: String, mask: GridSize, maps: GridSize)
     /// The mask has values outside 0…1 (as RELION requires, with 1e-6 slack).
     case maskRange(path: String, min: Float, max: Float)
+    /// The mask is zero everywhere.
+    case emptyMask(path: String)
     /// A map holds NaN or infinite values, so its FSC is undefined.
     case notFinite(path1: String, path2: String)
 
@@ -43,6 +45,7 @@ public enum FourierError: Error, Equatable, CustomStringConvertible {
         case .maskSize(let p, let m, let s): return "\(p): mask is \(m) but the half-maps are \(s)"
         case .maskRange(let p, let lo, let hi):
             return "\(p): mask values must lie in 0…1 (1 = protein), found \(lo)…\(hi); make the mask with relion_mask_create"
+        case .emptyMask(let p): return "\(p): the mask is zero everywhere; make the mask with relion_mask_create"
         case .notFinite(let p1, let p2): return "\(p1), \(p2): the maps hold NaN or infinite values; the FSC is undefined"
         }
     }

@@ -51,6 +51,9 @@ struct ConvertCommand: ParsableCommand {
             options.extType = file.header.extType
             if case .volumeStack(_, let depth) = file.header.content { options.volumeStackDepth = depth }
             let header = try MRCWriter.write(volume, to: output, options: options)
+            if !rescale, [MRCMode.int8, .int16, .uint16].contains(options.mode), volume.data.contains(where: { $0 != $0.rounded() }) {
+                printError("emtools: warning: \(input): values were rounded to whole numbers for mode \(mode); give --rescale to keep their detail")
+            }
             if json { try printJSON(MRCSummary(path: output, header: header)) }
         } catch {
             report(error)

@@ -19,10 +19,11 @@ struct HeaderCommand: ParsableCommand {
     func run() throws {
         let paths = expandPaths(files)
         var summaries: [MRCSummary] = []
+        // With --json, the files that could be read are printed even when others failed (exit status 1).
+        defer { if json { try? printJSON(summaries) } }
         try forEachFile(paths, label: "header") { path in
             let file = try MRCFile.open(path)
             if json { summaries.append(MRCSummary(file)) } else { print(MRCHeaderTable.render(file)) }
         }
-        if json { try printJSON(summaries) }
     }
 }

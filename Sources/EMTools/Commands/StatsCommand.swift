@@ -25,6 +25,8 @@ struct StatsCommand: ParsableCommand {
         let paths = expandPaths(files)
         var rows: [Row] = []
         if !json { print("file\tmin\tmax\tmean\trms\tvoxels") }
+        // With --json, the files that could be read are printed even when others failed (exit status 1).
+        defer { if json { try? printJSON(rows) } }
         try forEachFile(paths, label: "stats") { path in
             let s = try MRCFile.open(path).statistics()
             let row = Row(file: path, min: s.min, max: s.max, mean: s.mean, rms: s.rms, voxels: s.count)
@@ -32,7 +34,6 @@ struct StatsCommand: ParsableCommand {
                 print("\(path)\t\(fmt(s.min))\t\(fmt(s.max))\t\(fmt(s.mean))\t\(fmt(s.rms))\t\(s.count)")
             }
         }
-        if json { try printJSON(rows) }
     }
 
     private func fmt(_ v: Float) -> String { String(format: "%.6g", v) }
