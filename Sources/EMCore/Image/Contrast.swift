@@ -16,11 +16,13 @@ public enum Contrast: Equatable, CustomStringConvertible {
     /// 0.5–99.5 % percentile clipping.
     public static let standard = Contrast.percentile(low: 0.5, high: 99.5)
 
-    /// Parse the command-line form: `LOW,HIGH` percentiles (`0.5,99.5`), `sigma:K` (`sigma:3`), `minmax`,
-    /// or `window:MIN,MAX` in image units. Returns nil for anything else or for out-of-range numbers.
+    /// Parse the command-line form: `percentile:LOW,HIGH` (or just `LOW,HIGH`, percent, e.g. `0.5,99.5`),
+    /// `sigma:K` (mean ± K·σ, e.g. `sigma:3`), `minmax`, or `window:MIN,MAX` in image units. Returns nil for
+    /// anything else or for out-of-range numbers (percentiles must satisfy 0 ≤ LOW < HIGH ≤ 100).
     public init?(argument: String) {
-        let s = argument.trimmingCharacters(in: .whitespaces).lowercased()
-        if s == "minmax" { self = .minMax; return }
+        var s = argument.trimmingCharacters(in: .whitespaces).lowercased()
+        if s == "minmax" || s == "min-max" { self = .minMax; return }
+        if s.hasPrefix("percentile:") { s = String(s.dropFirst(11)) }
         if s.hasPrefix("sigma:") {
             guard let k = Double(s.dropFirst(6)), k > 0, k.isFinite else { return nil }
             self = .sigma(k: k); return
@@ -34,6 +36,19 @@ public enum Contrast: Equatable, CustomStringConvertible {
         guard p.count == 2, let a = p[0], let b = p[1], a >= 0, b <= 100, a < b else { return nil }
         self = .percentile(low: a, high: b)
     }
+
+    /// The command-line form that `init(argument:)` parses back: `percentile:0.5,99.5`, `sigma:3`,
+    /// `minmax`, `window:-1,2`.
+    public var argument: String {
+        switch self {
+        case .percentile(let a, let b): return "percentile:\(Self.short(a)),\(Self.short(b))"
+        case .sigma(let k): return "sigma:\(Self.short(k))"
+        case .minMax: return "minmax"
+        case .window(let a, let b): return "window:\(Self.short(Double(a))),\(Self.short(Double(b)))"
+        }
+    }
+
+    private static func short(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)" }
 
     public var description: String {
         switch self {
