@@ -25,7 +25,9 @@ public struct Gallery {
 
     /// Pixel geometry of a rendered gallery.
     public struct Layout: Equatable, Codable {
+        /// Cells per row.
         public var columns: Int
+        /// Rows of cells (the last one may be partly empty).
         public var rows: Int
         /// Edge of the square picture area of each cell, pixels (≤ `Gallery.tileSize`).
         public var tileSide: Int
