@@ -107,6 +107,20 @@ print(' '.join(str(int(v)) for v in a.reshape(-1)))
         #expect(flat == ContrastWindow(low: 6.5, high: 7.5))
     }
 
+    @Test func percentileSelectionEqualsSortingEvenWithManyEqualValues() {
+        var rng = SplitMix64(seed: 3)
+        for (count, distinct) in [(1, 1), (2, 2), (101, 3), (1000, 1), (5000, 7), (4097, 4097)] {
+            let values = (0 ..< count).map { _ in Float(rng.next() % UInt64(distinct)) - 2 }
+            let sorted = values.sorted()
+            for q in [0.0, 0.005, 0.25, 0.5, 0.995, 1.0] {
+                let pos = q * Double(count - 1), i = Int(pos.rounded(.down)), f = pos - Double(i)
+                let expected = i + 1 < count ? Float(Double(sorted[i]) * (1 - f) + Double(sorted[i + 1]) * f) : sorted[i]
+                var work = values
+                #expect(Contrast.select(&work, q) == expected, "\(count) values, \(distinct) distinct, q \(q)")
+            }
+        }
+    }
+
     @Test func areaAveragingMatchesANumpyReference() throws {
         var rng = SplitMix64(seed: 9)
         let w = 100, h = 70

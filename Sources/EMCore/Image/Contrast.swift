@@ -61,7 +61,8 @@ public enum Contrast: Equatable, CustomStringConvertible {
 
     /// The value window this contrast gives for `values` (non-finite values are ignored). A window whose
     /// ends coincide (a flat image) is widened by one unit so that the image maps to mid-grey.
-    /// - Complexity: O(n log n) for percentiles on up to 4 M values (larger images are sampled evenly), O(n) otherwise.
+    /// - Complexity: O(n): percentiles by selection (not sorting) on up to 4 M values (larger images are
+    ///   sampled evenly).
     public func window(for values: [Float]) -> ContrastWindow {
         var lo: Float, hi: Float
         switch self {
@@ -80,21 +81,43 @@ public enum Contrast: Equatable, CustomStringConvertible {
             sample.reserveCapacity(values.count / step + 1)
             var i = 0
             while i < values.count { let v = values[i]; if v.isFinite { sample.append(v) }; i += step }
-            sample.sort()
-            lo = Contrast.quantile(sample, a / 100); hi = Contrast.quantile(sample, b / 100)
+            lo = Contrast.select(&sample, a / 100); hi = Contrast.select(&sample, b / 100)
         }
         if !lo.isFinite || !hi.isFinite { lo = 0; hi = 1 }
         if hi <= lo { lo -= 0.5; hi += 0.5 }
         return ContrastWindow(low: lo, high: hi)
     }
 
-    /// Linear-interpolated quantile `q` (0…1) of sorted values (numpy's default "linear" method).
-    static func quantile(_ sorted: [Float], _ q: Double) -> Float {
-        guard !sorted.isEmpty else { return .nan }
-        let pos = q * Double(sorted.count - 1)
+    /// Linear-interpolated quantile `q` (0…1) of `values` (numpy's default "linear" method), found by
+    /// selection in expected O(n): `values` is reordered in place.
+    static func select(_ values: inout [Float], _ q: Double) -> Float {
+        guard !values.isEmpty else { return .nan }
+        let pos = q * Double(values.count - 1)
         let i = Int(pos.rounded(.down)), f = pos - Double(i)
-        if i + 1 >= sorted.count { return sorted[sorted.count - 1] }
-        return Float(Double(sorted[i]) * (1 - f) + Double(sorted[i + 1]) * f)
+        let below = values.withUnsafeMutableBufferPointer { nthElement($0, i) }
+        guard f > 0, i + 1 < values.count else { return below }
+        // The next order statistic is the smallest value after position i (nthElement partitions there).
+        let above = values[(i + 1)...].min()!
+        return Float(Double(below) * (1 - f) + Double(above) * f)
+    }
+
+    /// Reorder `v` so that `v[k]` is the value a sort would put there, everything before it ≤ and
+    /// everything after it ≥ (quickselect with three-way partitions, so flat images with many equal
+    /// values stay linear; pivots from a fixed-seed generator, so the result is deterministic).
+    static func nthElement(_ v: UnsafeMutableBufferPointer<Float>, _ k: Int) -> Float {
+        var lo = 0, hi = v.count - 1
+        var rng = SplitMix64(seed: 0x5EED)
+        while lo < hi {
+            let pivot = v[lo + Int(rng.next() % UInt64(hi - lo + 1))]
+            // [lo, lt) < pivot, [lt, i) == pivot, (gt, hi] > pivot.
+            var lt = lo, i = lo, gt = hi
+            while i <= gt {
+                let x = v[i]
+                if x < pivot { v.swapAt(lt, i); lt += 1; i += 1 } else if x > pivot { v.swapAt(i, gt); gt -= 1 } else { i += 1 }
+            }
+            if k < lt { hi = lt - 1 } else if k > gt { lo = gt + 1 } else { return pivot }
+        }
+        return v[k]
     }
 }
 

@@ -68,6 +68,9 @@ public enum PNGFile {
         image.width = png_uint_32(width)
         image.height = png_uint_32(height)
         image.format = format.libpngFormat
+        // Fast compression: files about a third larger, written several times faster (zlib was a quarter of
+        // the time of a 512² projection of a 512³ map).
+        image.flags |= png_uint_32(PNG_IMAGE_FLAG_FAST)
         if format == .gray16 { image.flags |= png_uint_32(PNG_IMAGE_FLAG_COLORSPACE_NOT_sRGB) }   // no cHRM
         var size: png_alloc_size_t = 0
         // First call asks for the size, second call writes.

@@ -19,7 +19,7 @@ extension Volume {
     /// * *Speed.* The FFT costs O(n³ log n) before the first view, then O(n²) per view; the ray sum costs
     ///   O(n³) per view with no set-up. emtools makes a handful of views per map, where the ray sum wins:
     ///   one view of a 256³ map takes 0.13 s of CPU (0.2 s on two busy cores, 1.5 s of CPU at 512³), where
-    ///   `relion_project` (pad 2) took 24 s for the same view on the same machine.
+    ///   `relion_project` (pad 2) took 24–35 s (3.8 s of CPU) for the same view on the same machine.
     /// * *Accuracy.* For maps sampled finer than their resolution (every cryo-EM map) the ray sum of the
     ///   interpolated map agrees with RELION's Fourier-slice projection to a correlation above 0.99 at
     ///   any angle (the test suite checks this against `relion_project` for several orientations). It has
