@@ -180,6 +180,23 @@ import TestSupport
         #expect(custom?.gallery?.tiles.map(\.label) == ["apo", "holo"])
     }
 
+    @Test func aTerminalShowsAProgressBarThatClearsItself() throws {
+        let dir = TestEnv.temporaryDirectory("cli-progress")
+        defer { TestEnv.removeTemporary(dir) }
+        let maps = try (1 ... 5).map { k -> String in
+            let m = dir + "/m\(k).mrc"
+            try phantom(m, size: 16, seed: k)
+            return m
+        }
+        // `script` (util-linux) runs the command on a pseudo-terminal, so both outputs are terminals.
+        let command = (["env", "-u", "EMTOOLS_NO_PROGRESS", emtools, "project"] + maps).joined(separator: " ")
+        let r = try TestEnv.run("/usr/bin/script", ["-qec", command, "/dev/null"])
+        #expect(r.status == 0, "\(r.stdout)")
+        #expect(r.stdout.contains("\rproject █"), "bar drawn")
+        #expect(r.stdout.contains(" 5/5\r\u{1b}[K"), "bar finished and erased")
+        for k in 1 ... 5 { #expect(r.stdout.contains(dir + "/m\(k)_proj_z.png\t16×16")) }
+    }
+
     @Test func manyMapsAtOnceGiveWhatEachGivesAlone() throws {
         let dir = TestEnv.temporaryDirectory("cli-many")
         defer { TestEnv.removeTemporary(dir) }
