@@ -76,6 +76,26 @@ import TestSupport
         #expect(abs(bj - (c - Int(0.05 * Double(n)))) <= 1, "brightest row \(bj)")
     }
 
+    @Test func nonCubicMapsKeepTheirCentreAndClipRaysToTheBox() throws {
+        // 30 × 40 × 20 voxels, centre (15, 20, 10). Seen from tilt 90 the image is 30 × 40 and pixel (i, j)
+        // sums the row y = j, z = 25 − i along x: inside the box for i = 6…25, empty elsewhere.
+        let blobs = [Phantom.Blob(center: SIMD3(12, 25, 7), sigma: 3, height: 1), Phantom.Blob(center: SIMD3(20, 10, 14), sigma: 2, height: 2)]
+        let cube = Phantom.blobs(n: 40, blobs: blobs)
+        var v = Volume(size: GridSize(30, 40, 20))
+        for z in 0 ..< 20 { for y in 0 ..< 40 { for x in 0 ..< 30 { v[x, y, z] = cube[x, y, z] } } }
+        let p = try v.projection(at: EulerAngles(rot: 0, tilt: 90, psi: 0))
+        #expect(p.width == 30 && p.height == 40)
+        let px = v.projection(along: .x)                          // columns y (40), rows z (20)
+        var worst: Float = 0, outside: Float = 0
+        for j in 0 ..< 40 {
+            for i in 0 ..< 30 {
+                if (6 ... 25).contains(i) { worst = max(worst, abs(p[i, j] - px[j, 25 - i])) } else { outside = max(outside, abs(p[i, j])) }
+            }
+        }
+        #expect(worst <= 1e-5 * px.pixels.max()!, "largest difference \(worst)")
+        #expect(outside == 0)
+    }
+
     @Test func matrixIsRELIONsEulerAngles2MatrixAndARotation() {
         let e = EulerAngles(rot: 30, tilt: 60, psi: -10)
         let a = e.matrix

@@ -67,6 +67,37 @@ import TestSupport
         #expect(r2.stderr.hasPrefix("emtools: \(nowhere): cannot write"), "\(r2.stderr)")
     }
 
+    @Test func aTwoDimensionalImageHasAxisViewsButNoOrientedOnes() throws {
+        let dir = TestEnv.temporaryDirectory("cli-proj-2d")
+        defer { TestEnv.removeTemporary(dir) }
+        let image = dir + "/image.mrc"
+        try MRCWriter.write(Volume(size: GridSize(16, 12, 1), repeating: 1), to: image)
+        let ok = try TestEnv.run(emtools, ["project", image, "--axis", "all"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(try entries(dir) == ["image.mrc", "image_proj_x.png", "image_proj_y.png", "image_proj_z.png"])
+        #expect(try PNGFile.read(dir + "/image_proj_x.png").height == 1)
+        let r = try TestEnv.run(emtools, ["project", image, "--angles", "0,30,0", "--out", dir + "/tilted.png"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "emtools: \(image): a 16×12×1 map is too thin for an oriented projection (needs at least 2 voxels along each axis)\n")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/tilted.png"))
+    }
+
+    @Test func twoMapsOfTheSameNameCannotShareAFolder() throws {
+        let dir = TestEnv.temporaryDirectory("cli-proj-clash")
+        defer { TestEnv.removeTemporary(dir) }
+        for sub in ["job012", "job013", "out"] { try FileManager.default.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true) }
+        let a = dir + "/job012/run_class001.mrc", b = dir + "/job013/run_class001.mrc"
+        try phantom(a)
+        try phantom(b)
+        let r = try TestEnv.run(emtools, ["project", a, b, "--out", dir + "/out"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("\(a) and \(b) would both write run_class001_….png"), "\(r.stderr)")
+        #expect(try entries(dir + "/out").isEmpty)
+        // Next to each map there is no clash.
+        #expect(try TestEnv.run(emtools, ["project", a, b]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: dir + "/job013/run_class001_proj_z.png"))
+    }
+
     @Test func aGalleryWithABadMapIsNotWritten() throws {
         let dir = TestEnv.temporaryDirectory("cli-gallery-bad")
         defer { TestEnv.removeTemporary(dir) }

@@ -125,6 +125,17 @@ struct PictureJobs {
         let paths = expandPaths(arguments)
         if let g = options.gallery { return try runGallery(paths, to: g) }
         let place = try outputPlace(pictureCount: paths.count * views.count)
+        if case .folder(let dir) = place {
+            // One folder for all: two maps with the same name would overwrite each other's pictures.
+            var seen: [String: String] = [:]
+            for p in paths {
+                let stem = PictureJobs.stem(of: p)
+                if let other = seen[stem] {
+                    throw ValidationError("\(other) and \(p) would both write \(stem)_….png in \(dir): project them into different folders")
+                }
+                seen[stem] = p
+            }
+        }
         let (results, failed) = forEachMap(paths) { try writePictures(of: $0, to: place) }
         let written = results.compactMap { $0 }.flatMap { $0 }
         if options.json {
