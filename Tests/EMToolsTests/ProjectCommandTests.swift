@@ -175,6 +175,11 @@ import TestSupport
         #expect(byName?.gallery?.tiles.map(\.label) == ["run_it025_class001 · x", "run_it025_class001 · y", "run_it025_class001 · z",
                                                          "run_it025_class002 · x", "run_it025_class002 · y", "run_it025_class002 · z"])
         #expect(byName?.gallery?.columns == 3 && byName?.gallery?.rows == 2)
+        // Slices: the label says which section.
+        let (rs, slices) = try project(["slice", maps[0], "--axis", "all", "--gallery", out, "--json"])
+        #expect(rs.status == 0, "\(rs.stderr)")
+        #expect(slices?.gallery?.tiles.map(\.label) == ["run_it025_class001 · slice x12", "run_it025_class001 · slice y12", "run_it025_class001 · slice z12"])
+        #expect(slices?.gallery?.tiles.map(\.view) == ["slice_x12", "slice_y12", "slice_z12"])
         let (r3, custom) = try project(["project", maps[0], maps[1], "--gallery", out, "--label", "apo", "--label", "holo", "--json"])
         #expect(r3.status == 0, "\(r3.stderr)")
         #expect(custom?.gallery?.tiles.map(\.label) == ["apo", "holo"])

@@ -186,22 +186,25 @@ struct PictureJobs {
 
     private func runGallery(_ paths: [String], to output: String) throws {
         let tileSize = options.size ?? 256
-        let (perMap, failed) = forEachMap(paths) { path -> [GrayImage] in
+        // Labels and the model file are checked before any map is read.
+        let labels = try galleryLabels(paths)
+        let (perMap, failed) = forEachMap(paths) { path -> [(MapView, GrayImage)] in
             let file = try MRCFile.open(path)
-            return try MapPicture.pictures(of: file, views: views.map { $0.resolved(for: file.gridSize) }, kind: kind, size: tileSize)
+            let resolved = views.map { $0.resolved(for: file.gridSize) }
+            return zip(resolved, try MapPicture.pictures(of: file, views: resolved, kind: kind, size: tileSize)).map { ($0, $1) }
         }
         if failed > 0 {
             printError("emtools: \(output): not written, \(failed) of \(paths.count) maps could not be read")
             throw ExitCode(1)
         }
-        let labels = try galleryLabels(paths)
         var tiles: [Gallery.Tile] = []
         var records: [PictureReport.Tile] = []
         for (i, path) in paths.enumerated() {
-            for (k, image) in perMap[i]!.enumerated() {
-                let label = labels[tiles.count]
+            for (view, image) in perMap[i]! {
+                var label = labels[tiles.count]
+                if options.labelTexts.isEmpty && views.count > 1 { label += " · " + PictureJobs.shortTag(view) }
                 tiles.append(Gallery.Tile(image: image, label: label))
-                records.append(PictureReport.Tile(source: path, view: views[k].tag, label: label, low: 0, high: 0))
+                records.append(PictureReport.Tile(source: path, view: view.tag, label: label, low: 0, high: 0))
             }
         }
         let gallery = Gallery(tiles: tiles, columns: options.columns, tileSize: tileSize, contrast: options.parsedContrast,
@@ -217,7 +220,8 @@ struct PictureJobs {
         }
     }
 
-    /// One label per tile (map-major, then view), from `--label`, or `--labels` name/path/class.
+    /// One label per tile (map-major, then view): the `--label` texts, or per map from `--labels`
+    /// name/path/class repeated for each view (the view is appended once it is known).
     private func galleryLabels(_ paths: [String]) throws -> [String] {
         let count = paths.count * views.count
         if !options.labelTexts.isEmpty {
@@ -235,7 +239,7 @@ struct PictureJobs {
             } else {
                 base = options.labels == "path" ? path : PictureJobs.stem(of: path)
             }
-            return views.map { views.count == 1 ? base : base + " · " + PictureJobs.shortTag($0) }
+            return Array(repeating: base, count: views.count)
         }
     }
 
