@@ -8,7 +8,7 @@ struct PictureOptions: ParsableArguments {
                                + "With --gallery: the edge of each tile (default 256).", valueName: "N"))
     var size: Int?
 
-    @Option(help: ArgumentHelp("Grey-level mapping: percentile:LOW,HIGH (default percentile:0.5,99.5), sigma:K "
+    @Option(help: ArgumentHelp("Grey-level mapping: percentile:LOW,HIGH (percent), sigma:K "
                                + "(mean ± K·σ), minmax, or window:MIN,MAX in map units.", valueName: "SPEC"))
     var contrast: String = Contrast.standard.argument
 
@@ -24,7 +24,7 @@ struct PictureOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Put every picture into one PNG grid with a label under each, instead of one file each.", valueName: "PNG"))
     var gallery: String?
 
-    @Option(help: ArgumentHelp("Gallery labels: name (file name, default), path, or class (RELION class number, with its occupancy from --model).", valueName: "KIND"))
+    @Option(help: ArgumentHelp("Gallery labels: name (the file name), path, or class (RELION class number, with its occupancy from --model).", valueName: "KIND"))
     var labels: String = "name"
 
     @Option(name: .customLong("label"), help: ArgumentHelp("Gallery label text, one per tile in order (repeatable; overrides --labels).", valueName: "TEXT"))
