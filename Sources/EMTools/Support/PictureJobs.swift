@@ -33,7 +33,7 @@ struct PictureOptions: ParsableArguments {
     @Option(help: ArgumentHelp("RELION model.star whose model_classes table gives each class's occupancy (implies --labels class).", valueName: "STAR"))
     var model: String?
 
-    @Option(help: ArgumentHelp("Gallery tiles per row (default: about the square root of their number, at most 6).", valueName: "N"))
+    @Option(help: ArgumentHelp("Gallery tiles per row (default: one row per map when there are several views, else about the square root of their number, at most 6).", valueName: "N"))
     var columns: Int?
 
     @Flag(help: "Gallery: one grey-level window over all tiles (to compare densities) instead of one per tile.")
@@ -207,7 +207,9 @@ struct PictureJobs {
                 records.append(PictureReport.Tile(source: path, view: view.tag, label: label, low: 0, high: 0))
             }
         }
-        let gallery = Gallery(tiles: tiles, columns: options.columns, tileSize: tileSize, contrast: options.parsedContrast,
+        // Several views per map: one row per map unless told otherwise.
+        let columns = options.columns ?? (views.count > 1 ? min(views.count, 6) : nil)
+        let gallery = Gallery(tiles: tiles, columns: columns, tileSize: tileSize, contrast: options.parsedContrast,
                               sharedContrast: options.sharedContrast, rowOrder: options.rowOrder)
         let layout = try gallery.writePNG(to: output)
         for (k, w) in gallery.windows().enumerated() { records[k].low = w.low; records[k].high = w.high }
