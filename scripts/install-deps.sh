@@ -2,7 +2,7 @@
 # Install what emtools needs on Debian 12, idempotently and without questions.
 #   scripts/install-deps.sh          build dependencies (C libraries, fonts)
 #   scripts/install-deps.sh --test   also the test counterparts: RELION, Slurm + munge, a Python venv
-#                                    (.venv) with numpy, mrcfile and starfile
+#                                    (.venv) with numpy, mrcfile, starfile and pillow
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,9 +28,9 @@ if ((${#missing[@]})); then
 fi
 
 if [[ "${1:-}" == "--test" ]]; then
-  if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -c 'import numpy, mrcfile, starfile' 2>/dev/null; then
-    echo "Creating the test Python environment in .venv (numpy, mrcfile, starfile)"
+  if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -c 'import numpy, mrcfile, starfile, PIL' 2>/dev/null; then
+    echo "Creating the test Python environment in .venv (numpy, mrcfile, starfile, pillow)"
     python3 -m venv .venv
-    .venv/bin/pip install -q --disable-pip-version-check numpy mrcfile starfile
+    .venv/bin/pip install -q --disable-pip-version-check numpy mrcfile starfile pillow
   fi
 fi

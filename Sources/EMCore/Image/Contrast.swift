@@ -16,11 +16,13 @@ public enum Contrast: Equatable, CustomStringConvertible {
     /// 0.5–99.5 % percentile clipping.
     public static let standard = Contrast.percentile(low: 0.5, high: 99.5)
 
-    /// Parse the command-line form: `LOW,HIGH` percentiles (`0.5,99.5`), `sigma:K` (`sigma:3`), `minmax`,
-    /// or `window:MIN,MAX` in image units. Returns nil for anything else or for out-of-range numbers.
+    /// Parse the command-line form: `percentile:LOW,HIGH` (or just `LOW,HIGH`, percent, e.g. `0.5,99.5`),
+    /// `sigma:K` (mean ± K·σ, e.g. `sigma:3`), `minmax`, or `window:MIN,MAX` in image units. Returns nil for
+    /// anything else or for out-of-range numbers (percentiles must satisfy 0 ≤ LOW < HIGH ≤ 100).
     public init?(argument: String) {
-        let s = argument.trimmingCharacters(in: .whitespaces).lowercased()
-        if s == "minmax" { self = .minMax; return }
+        var s = argument.trimmingCharacters(in: .whitespaces).lowercased()
+        if s == "minmax" || s == "min-max" { self = .minMax; return }
+        if s.hasPrefix("percentile:") { s = String(s.dropFirst(11)) }
         if s.hasPrefix("sigma:") {
             guard let k = Double(s.dropFirst(6)), k > 0, k.isFinite else { return nil }
             self = .sigma(k: k); return
@@ -35,6 +37,19 @@ public enum Contrast: Equatable, CustomStringConvertible {
         self = .percentile(low: a, high: b)
     }
 
+    /// The command-line form that `init(argument:)` parses back: `percentile:0.5,99.5`, `sigma:3`,
+    /// `minmax`, `window:-1,2`.
+    public var argument: String {
+        switch self {
+        case .percentile(let a, let b): return "percentile:\(Self.short(a)),\(Self.short(b))"
+        case .sigma(let k): return "sigma:\(Self.short(k))"
+        case .minMax: return "minmax"
+        case .window(let a, let b): return "window:\(Self.short(Double(a))),\(Self.short(Double(b)))"
+        }
+    }
+
+    private static func short(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)" }
+
     public var description: String {
         switch self {
         case .percentile(let a, let b): return "percentile \(a)–\(b) %"
@@ -46,7 +61,8 @@ public enum Contrast: Equatable, CustomStringConvertible {
 
     /// The value window this contrast gives for `values` (non-finite values are ignored). A window whose
     /// ends coincide (a flat image) is widened by one unit so that the image maps to mid-grey.
-    /// - Complexity: O(n log n) for percentiles on up to 4 M values (larger images are sampled evenly), O(n) otherwise.
+    /// - Complexity: O(n): percentiles by selection (not sorting) on up to 4 M values (larger images are
+    ///   sampled evenly).
     public func window(for values: [Float]) -> ContrastWindow {
         var lo: Float, hi: Float
         switch self {
@@ -65,21 +81,43 @@ public enum Contrast: Equatable, CustomStringConvertible {
             sample.reserveCapacity(values.count / step + 1)
             var i = 0
             while i < values.count { let v = values[i]; if v.isFinite { sample.append(v) }; i += step }
-            sample.sort()
-            lo = Contrast.quantile(sample, a / 100); hi = Contrast.quantile(sample, b / 100)
+            lo = Contrast.select(&sample, a / 100); hi = Contrast.select(&sample, b / 100)
         }
         if !lo.isFinite || !hi.isFinite { lo = 0; hi = 1 }
         if hi <= lo { lo -= 0.5; hi += 0.5 }
         return ContrastWindow(low: lo, high: hi)
     }
 
-    /// Linear-interpolated quantile `q` (0…1) of sorted values (numpy's default "linear" method).
-    static func quantile(_ sorted: [Float], _ q: Double) -> Float {
-        guard !sorted.isEmpty else { return .nan }
-        let pos = q * Double(sorted.count - 1)
+    /// Linear-interpolated quantile `q` (0…1) of `values` (numpy's default "linear" method), found by
+    /// selection in expected O(n): `values` is reordered in place.
+    static func select(_ values: inout [Float], _ q: Double) -> Float {
+        guard !values.isEmpty else { return .nan }
+        let pos = q * Double(values.count - 1)
         let i = Int(pos.rounded(.down)), f = pos - Double(i)
-        if i + 1 >= sorted.count { return sorted[sorted.count - 1] }
-        return Float(Double(sorted[i]) * (1 - f) + Double(sorted[i + 1]) * f)
+        let below = values.withUnsafeMutableBufferPointer { nthElement($0, i) }
+        guard f > 0, i + 1 < values.count else { return below }
+        // The next order statistic is the smallest value after position i (nthElement partitions there).
+        let above = values[(i + 1)...].min()!
+        return Float(Double(below) * (1 - f) + Double(above) * f)
+    }
+
+    /// Reorder `v` so that `v[k]` is the value a sort would put there, everything before it ≤ and
+    /// everything after it ≥ (quickselect with three-way partitions, so flat images with many equal
+    /// values stay linear; pivots from a fixed-seed generator, so the result is deterministic).
+    static func nthElement(_ v: UnsafeMutableBufferPointer<Float>, _ k: Int) -> Float {
+        var lo = 0, hi = v.count - 1
+        var rng = SplitMix64(seed: 0x5EED)
+        while lo < hi {
+            let pivot = v[lo + Int(rng.next() % UInt64(hi - lo + 1))]
+            // [lo, lt) < pivot, [lt, i) == pivot, (gt, hi] > pivot.
+            var lt = lo, i = lo, gt = hi
+            while i <= gt {
+                let x = v[i]
+                if x < pivot { v.swapAt(lt, i); lt += 1; i += 1 } else if x > pivot { v.swapAt(i, gt); gt -= 1 } else { i += 1 }
+            }
+            if k < lt { hi = lt - 1 } else if k > gt { lo = gt + 1 } else { return pivot }
+        }
+        return v[k]
     }
 }
 

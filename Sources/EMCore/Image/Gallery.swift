@@ -10,9 +10,11 @@ import Foundation
 /// try Gallery(tiles: tiles).writePNG(to: "classes.png")
 /// ```
 ///
-/// Layout: `columns` tiles per row (default: ⌈√n⌉, at most 6), filled row by row from the top-left. Each
-/// cell is `tileSize` pixels square plus a label band below; a picture smaller than the tile is enlarged
-/// by whole-pixel replication, a larger one shrunk by area averaging, and centred in its cell.
+/// Layout: `columns` tiles per row (default: ⌈√n⌉, at most 6), filled row by row from the top-left. A
+/// picture larger than `tileSize` is shrunk by area averaging, one at most half of it enlarged by the
+/// largest whole factor (pixel replication); the tile square is then as large as the largest picture
+/// (so small maps give a compact gallery, never more than `tileSize`). Each cell is that square plus a
+/// label band below, and wide enough for its label (up to 256 pixels); pictures are centred in it.
 public struct Gallery {
     /// One picture and the text under it.
     public struct Tile {
@@ -23,19 +25,29 @@ public struct Gallery {
 
     /// Pixel geometry of a rendered gallery.
     public struct Layout: Equatable, Codable {
+        /// Cells per row.
         public var columns: Int
+        /// Rows of cells (the last one may be partly empty).
         public var rows: Int
-        /// Cell size in pixels (tile plus label band).
+        /// Edge of the square picture area of each cell, pixels (≤ `Gallery.tileSize`).
+        public var tileSide: Int
+        /// Cell size in pixels (picture area plus label band; at least `tileSide` wide).
         public var cellWidth: Int
         public var cellHeight: Int
         /// Outer margin and gap between cells, pixels.
         public var margin: Int
+        /// Size of the whole picture, pixels.
         public var width: Int
         public var height: Int
-        /// Top-left corner of the square tile area of tile `index` (row-major).
+        /// Top-left corner of cell `index` (row-major).
         public func tileOrigin(_ index: Int) -> (x: Int, y: Int) {
             let c = index % columns, r = index / columns
             return (margin + c * (cellWidth + margin), margin + r * (cellHeight + margin))
+        }
+        /// Top-left corner of a `width × height` picture centred in the picture area of cell `index`.
+        public func pictureOrigin(_ index: Int, width w: Int, height h: Int) -> (x: Int, y: Int) {
+            let o = tileOrigin(index)
+            return (o.x + (cellWidth - w) / 2, o.y + (tileSide - h) / 2)
         }
     }
 
@@ -66,18 +78,25 @@ public struct Gallery {
         let rows = (n + cols - 1) / cols
         let margin = 8
         let band = Int((labelSize * 1.7).rounded(.up))
-        let cw = tileSize, ch = tileSize + band
-        return Layout(columns: cols, rows: rows, cellWidth: cw, cellHeight: ch, margin: margin,
+        let side = max(1, tiles.map { GrayImage.fittedSide(max($0.image.width, $0.image.height), in: tileSize) }.max() ?? tileSize)
+        let ruler = Canvas(width: 1, height: 1)
+        let widest = tiles.map { Int(ruler.textWidth($0.label, size: labelSize).rounded(.up)) + 8 }.max() ?? 0
+        let cw = max(side, min(widest, max(side, 256))), ch = side + band
+        return Layout(columns: cols, rows: rows, tileSide: side, cellWidth: cw, cellHeight: ch, margin: margin,
                       width: margin + cols * (cw + margin), height: margin + rows * (ch + margin))
     }
 
     /// The value window used for each tile.
     public func windows() -> [ContrastWindow] {
+        windows(for: tiles.map { $0.image.scaled(toFit: tileSize) })
+    }
+
+    private func windows(for scaled: [GrayImage]) -> [ContrastWindow] {
         if sharedContrast {
-            let w = contrast.window(for: tiles.flatMap { $0.image.scaled(toFit: tileSize).pixels })
-            return Array(repeating: w, count: tiles.count)
+            let w = contrast.window(for: scaled.flatMap { $0.pixels })
+            return Array(repeating: w, count: scaled.count)
         }
-        return tiles.map { contrast.window(for: $0.image.scaled(toFit: tileSize).pixels) }
+        return scaled.map { contrast.window(for: $0.pixels) }
     }
 
     /// Draw the gallery on a white canvas.
@@ -88,19 +107,12 @@ public struct Gallery {
         let l = layout
         let canvas = Canvas(width: l.width, height: l.height)
         let scaled = tiles.map { $0.image.scaled(toFit: tileSize) }
-        let ws: [ContrastWindow]
-        if sharedContrast {
-            let w = contrast.window(for: scaled.flatMap { $0.pixels })
-            ws = Array(repeating: w, count: scaled.count)
-        } else {
-            ws = scaled.map { contrast.window(for: $0.pixels) }
-        }
+        let ws = windows(for: scaled)
         for (k, img) in scaled.enumerated() {
-            let o = l.tileOrigin(k)
-            let x = o.x + (tileSize - img.width) / 2, y = o.y + (tileSize - img.height) / 2
-            canvas.drawGray(img.quantized8(ws[k], rows: rowOrder), width: img.width, height: img.height, x: x, y: y)
+            let o = l.tileOrigin(k), p = l.pictureOrigin(k, width: img.width, height: img.height)
+            canvas.drawGray(img.quantized8(ws[k], rows: rowOrder), width: img.width, height: img.height, x: p.x, y: p.y)
             let text = Gallery.fitted(tiles[k].label, width: Double(l.cellWidth - 4), size: labelSize, canvas: canvas)
-            canvas.drawText(text, x: Double(o.x) + Double(l.cellWidth) / 2, y: Double(o.y + tileSize) + labelSize * 1.25,
+            canvas.drawText(text, x: Double(o.x) + Double(l.cellWidth) / 2, y: Double(o.y + l.tileSide) + labelSize * 1.25,
                             size: labelSize, color: .black, alignment: .center)
         }
         return canvas
@@ -142,6 +154,12 @@ public struct Gallery {
 }
 
 extension GrayImage {
+    /// The longest side a picture whose longest side is `longest` gets from `scaled(toFit: side)`.
+    static func fittedSide(_ longest: Int, in side: Int) -> Int {
+        if longest > side { return side }
+        return longest * max(1, side / max(1, longest))
+    }
+
     /// The image fitted into a `side × side` square: shrunk by area averaging when larger, enlarged by the
     /// largest whole factor (pixel replication, no invented detail) when at most half the size.
     public func scaled(toFit side: Int) -> GrayImage {

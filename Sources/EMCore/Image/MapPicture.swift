@@ -44,7 +44,7 @@ public enum MapPicture {
     }
 
     /// The projection of the map file at `path` seen from RELION Euler angles (degrees), shrunk to fit `size`.
-    /// Reads the map into memory once (one Float32 copy).
+    /// A float32 file is projected in place; other modes are read into memory once (one Float32 copy).
     public static func projection(of path: String, angles: EulerAngles, kind: ProjectionKind = .sum, size: Int? = 512) throws -> GrayImage {
         try picture(of: path, view: .angles(angles), kind: kind, size: size)
     }
@@ -56,25 +56,24 @@ public enum MapPicture {
 
     /// Any `MapView` of the map file at `path`, shrunk to fit `size` (nil = full size).
     public static func picture(of path: String, view: MapView, kind: ProjectionKind = .sum, size: Int? = 512) throws -> GrayImage {
-        if let s = size, s <= 0 { throw PictureError.emptyPicture(path: path, reason: "picture size must be positive, got \(s)") }
-        let file = try MRCFile.open(path)
-        let image: GrayImage
-        switch view {
-        case .axis(let a):
-            image = try file.projection(along: a, kind: kind)
-        case .slice(let a, let i):
-            image = try file.slice(across: a, at: i)
-        case .angles(let e):
-            do { image = try file.readVolume().projection(at: e, kind: kind) } catch let err as PictureError { throw err.naming(path) }
-        }
-        return size.map { image.downscaled(toFit: $0) } ?? image
+        try pictures(of: path, views: [view], kind: kind, size: size)[0]
     }
 
-    /// Several views of one map, reading the map into memory at most once: axis views and slices come
-    /// straight from the file, oriented views share one Float32 copy.
+    /// Several views of one map file, reading the map into memory at most once (see the overload taking an
+    /// `MRCFile`).
     public static func pictures(of path: String, views: [MapView], kind: ProjectionKind = .sum, size: Int? = 512) throws -> [GrayImage] {
         if let s = size, s <= 0 { throw PictureError.emptyPicture(path: path, reason: "picture size must be positive, got \(s)") }
-        let file = try MRCFile.open(path)
+        return try pictures(of: MRCFile.open(path), views: views, kind: kind, size: size)
+    }
+
+    /// Several views of an opened map, each shrunk by area averaging to fit `size` (nil = full size). Axis
+    /// views and slices come straight from the mapped file; oriented views of a float32 file too, while
+    /// those of other modes share one Float32 copy of the map, made on the first such view.
+    /// - Throws: `PictureError` naming the file (bad slice index, map too thin to rotate, size not positive)
+    ///   or the file's read errors.
+    /// - Complexity: one pass over the data per view, each spread over all cores.
+    public static func pictures(of file: MRCFile, views: [MapView], kind: ProjectionKind = .sum, size: Int? = 512) throws -> [GrayImage] {
+        if let s = size, s <= 0 { throw PictureError.emptyPicture(path: file.path, reason: "picture size must be positive, got \(s)") }
         var volume: Volume? = nil
         return try views.map { view in
             let image: GrayImage
@@ -82,10 +81,25 @@ public enum MapPicture {
             case .axis(let a): image = try file.projection(along: a, kind: kind)
             case .slice(let a, let i): image = try file.slice(across: a, at: i)
             case .angles(let e):
-                if volume == nil { volume = try file.readVolume() }
-                do { image = try volume!.projection(at: e, kind: kind) } catch let err as PictureError { throw err.naming(path) }
+                if file.isFloat32InPlace {
+                    image = try file.projection(at: e, kind: kind)
+                } else {
+                    let g = file.gridSize
+                    guard g.nx >= 2, g.ny >= 2, g.nz >= 2 else { throw PictureError.tooSmallToRotate(path: file.path, size: g) }
+                    if volume == nil { volume = try file.readVolume() }
+                    do { image = try volume!.projection(at: e, kind: kind) } catch let err as PictureError { throw err.naming(file.path) }
+                }
             }
             return size.map { image.downscaled(toFit: $0) } ?? image
         }
+    }
+}
+
+extension MapView {
+    /// The same view with a slice's missing index replaced by the centre of `size` along its axis
+    /// (`length / 2`), so that names and reports say which section was cut.
+    public func resolved(for size: GridSize) -> MapView {
+        if case .slice(let a, nil) = self { return .slice(a, index: a.length(of: size) / 2) }
+        return self
     }
 }

@@ -57,12 +57,21 @@ public enum PNGFile {
     }
 
     /// Encode pixels to PNG bytes in memory (calls `png_image_write_to_memory`).
+    ///
+    /// 16-bit grey is written with the stored levels unchanged and **no** gamma chunk: libpng's simplified
+    /// API labels 16-bit data as linear light (gAMA 1.0 + cHRM), which makes viewers brighten it so that it
+    /// no longer looks like the 8-bit picture of the same window. Without the chunk a viewer shows both the
+    /// same way, and readers (libpng, Pillow, numpy) get the levels back exactly.
     public static func encode(_ pixels: UnsafeRawBufferPointer, width: Int, height: Int, format: PNGFormat, path: String = "<memory>") throws -> Data {
         var image = png_image()
         image.version = cpng_image_version()
         image.width = png_uint_32(width)
         image.height = png_uint_32(height)
         image.format = format.libpngFormat
+        // Fast compression: files about a third larger, written several times faster (zlib was a quarter of
+        // the time of a 512² projection of a 512³ map).
+        image.flags |= png_uint_32(PNG_IMAGE_FLAG_FAST)
+        if format == .gray16 { image.flags |= png_uint_32(PNG_IMAGE_FLAG_COLORSPACE_NOT_sRGB) }   // no cHRM
         var size: png_alloc_size_t = 0
         // First call asks for the size, second call writes.
         guard png_image_write_to_memory(&image, nil, &size, 0, pixels.baseAddress, 0, nil) != 0 else {
@@ -72,6 +81,26 @@ public enum PNGFile {
         let ok = out.withUnsafeMutableBytes { png_image_write_to_memory(&image, $0.baseAddress, &size, 0, pixels.baseAddress, 0, nil) }
         guard ok != 0 else { throw PNGError.encode(path: path, message: message(&image)) }
         out.count = Int(size)
+        return format == .gray16 ? removingChunks(["gAMA"], from: out) : out
+    }
+
+    /// `png` without its chunks of the given types. A PNG is an 8-byte signature followed by chunks of
+    /// length (4 bytes, big-endian), type (4), data, CRC (4); each CRC covers only its own chunk, so a chunk
+    /// can be dropped without touching the others. Bytes that do not parse as chunks are kept as they are.
+    static func removingChunks(_ types: Set<String>, from png: Data) -> Data {
+        let bytes = [UInt8](png)
+        guard bytes.count > 8 else { return png }
+        var out = Data(bytes[0 ..< 8])
+        var i = 8
+        while i + 12 <= bytes.count {
+            let length = Int(bytes[i]) << 24 | Int(bytes[i + 1]) << 16 | Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
+            let end = i + 12 + length
+            guard end <= bytes.count else { break }
+            let type = String(decoding: bytes[i + 4 ..< i + 8], as: UTF8.self)
+            if !types.contains(type) { out.append(contentsOf: bytes[i ..< end]) }
+            i = end
+        }
+        if i < bytes.count { out.append(contentsOf: bytes[i...]) }
         return out
     }
 

@@ -8,6 +8,11 @@ import Foundation
 /// to the map centre) appears at `A·r` in the rotated frame, and the projection with these angles is the sum
 /// of the map along the rotated z axis, P(x, y) = Σ_z V(Aᵀ·(x, y, z)). With all angles zero it is the plain
 /// projection along z; (rot, tilt) give the viewing direction and psi turns the image in its plane.
+///
+/// Quarter turns, as the tests check them on an asymmetric phantom (image x, image y in map axes):
+/// `(0, 90, 0)` looks along x with image (−z, y); `(90, 90, 0)` looks along y with image (−z, −x);
+/// `(0, 0, 90)` and `(90, 0, 0)` both give the z projection turned to image (y, −x). Projections made with
+/// these angles match `relion_project`'s pixel for pixel in orientation (correlation above 0.999).
 public struct EulerAngles: Equatable, Codable, CustomStringConvertible {
     /// First rotation about z, in degrees.
     public var rot: Double
