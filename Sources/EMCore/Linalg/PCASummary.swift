@@ -60,8 +60,10 @@ extension PCA {
     }
 
     /// A histogram plot of the amplitudes along the first `components` eigenvectors: component 1 as bars,
-    /// the others as outlined step lines over the same amplitude axis, with the share of variance in the legend.
-    public func amplitudePlot(_ amplitudes: Matrix, components: Int = 3, bins: Int = 100, title: String? = nil) -> HistogramPlot {
+    /// the others as outlined step lines over the same amplitude axis, with the share of variance in the legend;
+    /// `rowsLabel` titles the count axis (e.g. "Particles").
+    public func amplitudePlot(_ amplitudes: Matrix, components: Int = 3, bins: Int = 100, title: String? = nil,
+                              rowsLabel: String = "Rows") -> HistogramPlot {
         let k = Swift.max(1, Swift.min(components, amplitudes.columns))
         var lo = Double.infinity, hi = -Double.infinity
         for r in 0 ..< amplitudes.rows { for c in 0 ..< k { lo = Swift.min(lo, amplitudes[r, c]); hi = Swift.max(hi, amplitudes[r, c]) } }
@@ -77,7 +79,7 @@ extension PCA {
             overlays.append(PlotSeries(label: label(c), x: xs, y: ys, color: Color.palette[c % Color.palette.count], lineWidth: 2.5))
         }
         return HistogramPlot(first, title: title ?? "Amplitudes along the first \(k) eigenvector\(k == 1 ? "" : "s")",
-                             xAxis: PlotAxis(title: "Amplitude"), yAxis: PlotAxis(title: "Rows"),
+                             xAxis: PlotAxis(title: "Amplitude"), yAxis: PlotAxis(title: rowsLabel),
                              label: label(0), overlays: overlays)
     }
 }

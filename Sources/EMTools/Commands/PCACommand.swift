@@ -35,10 +35,10 @@ struct PCAOutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Select rows by their amplitude along component N (1-based); needs --out.", valueName: "N"))
     var select: Int?
 
-    @Option(help: "Keep rows whose amplitude is greater than this (strict, as relion_flex_analyse).")
+    @Option(parsing: .unconditional, help: "Keep rows whose amplitude is greater than this (strict, as relion_flex_analyse); may be negative.")
     var min: Double?
 
-    @Option(help: "Keep rows whose amplitude is less than this (strict).")
+    @Option(parsing: .unconditional, help: "Keep rows whose amplitude is less than this (strict); may be negative.")
     var max: Double?
 
     @Option(help: ArgumentHelp("Where to write the selected rows as STAR.", valueName: "subset.star"))
@@ -113,7 +113,7 @@ struct PCATableCommand: ParsableCommand {
                 subset = d
                 selection = .init(component: k, min: output.min, max: output.max, rows: rows.count, path: output.out!)
             }
-            try PCAReport.emit(pca: pca, amplitudes: amplitudes, source: file, output: output, selection: selection, subset: subset, weights: nil)
+            try PCAReport.emit(pca: pca, amplitudes: amplitudes, source: file, output: output, selection: selection, subset: subset, weights: nil, rowsLabel: "Rows")
         } catch let e as ExitCode { throw e } catch { report(error); throw ExitCode(1) }
     }
 }
@@ -156,7 +156,7 @@ struct PCAMultiBodyCommand: ParsableCommand {
                 selection = .init(component: k, min: output.min, max: output.max, rows: s.count, path: output.out!)
             }
             try PCAReport.emit(pca: analysis.pca, amplitudes: analysis.amplitudes, source: j.dataPath, output: output,
-                               selection: selection, subset: subset, weights: analysis.parameters.weights)
+                               selection: selection, subset: subset, weights: analysis.parameters.weights, rowsLabel: "Particles")
         } catch let e as ExitCode { throw e } catch { report(error); throw ExitCode(1) }
     }
 }
@@ -179,9 +179,9 @@ enum PCAReport {
 
     /// Write the plot and the subset (each atomically), then print the report.
     static func emit(pca: PCA, amplitudes: Matrix, source: String, output: PCAOutputOptions, selection: Selection?,
-                     subset: STARDocument?, weights: [[Double]]?) throws {
+                     subset: STARDocument?, weights: [[Double]]?, rowsLabel: String) throws {
         if let plot = output.plot {
-            try pca.amplitudePlot(amplitudes, components: output.components, bins: output.bins).writePNG(to: plot)
+            try pca.amplitudePlot(amplitudes, components: output.components, bins: output.bins, rowsLabel: rowsLabel).writePNG(to: plot)
         }
         if let s = subset, let path = output.out { try STARWriter.write(s, to: path) }
         let summary = PCASummary(pca: pca, amplitudes: amplitudes, source: source)
@@ -199,6 +199,9 @@ enum PCAReport {
 
     static func fmt(_ v: Double) -> String { String(format: "%.6g", v) }
 
+    /// `s` right-aligned in `width` characters.
+    static func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: Swift.max(0, width - s.count)) + s }
+
     /// The text report: one line per component, then the leading eigenvectors by column.
     static func text(_ s: PCASummary, shown: Int, weights: [[Double]]?) -> String {
         let k = Swift.min(shown, s.components.count)
@@ -215,7 +218,7 @@ enum PCAReport {
         }
         let width = Swift.max(8, (s.columns.map(\.count).max() ?? 0) + 2)
         out += "eigenvectors:\n" + "column".padding(toLength: width, withPad: " ", startingAt: 0)
-        out += (1 ... Swift.max(1, k)).map { String(format: "%10@", "PC\($0)") }.joined() + "\n"
+        out += (1 ... Swift.max(1, k)).map { pad("PC\($0)", 10) }.joined() + "\n"
         for (j, name) in s.columns.enumerated() {
             out += name.padding(toLength: width, withPad: " ", startingAt: 0)
             out += s.components.prefix(k).map { String(format: "%10.5f", $0.vector[j]) }.joined() + "\n"
