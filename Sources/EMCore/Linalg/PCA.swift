@@ -2,7 +2,7 @@ import Foundation
 
 /// Principal component analysis of an N × P table (rows = observations such as particles, columns =
 /// variables), by the covariance matrix (`Covariance`, OpenBLAS `dsyrk`) and its eigen-decomposition
-/// (`SymmetricEigen`, LAPACK `dsyevr`).
+/// (`SymmetricEigen`, LAPACK `dsyevd` by default).
 ///
 /// Columns are centred on their means; with `standardize` each is also divided by its standard deviation
 /// (so the analysis is of the correlation matrix). Components are sorted by decreasing eigenvalue.
@@ -66,7 +66,7 @@ public struct PCA {
     ///   standardising), `LAPACKError`.
     /// - Complexity: O(N·P² + P³).
     public init(_ data: Matrix, columnNames: [String]? = nil, source: String = "<table>", standardize: Bool = false,
-                divisor: Covariance.Divisor = .sample, driver: SymmetricEigen.Driver = .relativelyRobust) throws {
+                divisor: Covariance.Divisor = .sample, driver: SymmetricEigen.Driver = .divideAndConquer) throws {
         let p = data.columns, n = data.rows
         let names = columnNames ?? (0 ..< p).map { "column \($0 + 1)" }
         precondition(names.count == p, "one name per column")

@@ -9,9 +9,10 @@ import Foundation
 public struct SymmetricEigen {
     /// The LAPACK driver.
     public enum Driver: String, Codable, Sendable {
-        /// `dsyevr` (MRRR): usually the fastest for all eigenpairs; the default.
+        /// `dsyevr` (MRRR, "relatively robust representations").
         case relativelyRobust
-        /// `dsyevd` (divide and conquer).
+        /// `dsyevd` (divide and conquer): the default, and what `numpy.linalg.eigh` calls. For all
+        /// eigenpairs of a 2000 × 2000 matrix it measured 0.66 s against 1.0 s for `dsyevr` (OpenBLAS 0.3, 2 cores).
         case divideAndConquer
     }
 
@@ -24,7 +25,7 @@ public struct SymmetricEigen {
     /// - Throws: `LAPACKError` when LAPACK fails (e.g. NaN in the matrix).
     /// - Precondition: `a` is square.
     /// - Complexity: O(n³).
-    public init(_ a: Matrix, driver: Driver = .relativelyRobust) throws {
+    public init(_ a: Matrix, driver: Driver = .divideAndConquer) throws {
         precondition(a.rows == a.columns, "an eigen-decomposition needs a square matrix, got \(a.rows)×\(a.columns)")
         let n = a.rows
         guard n > 0 else { values = []; vectors = Matrix(rows: 0, columns: 0); return }
