@@ -65,6 +65,27 @@ import Testing
         }
     }
 
+    @Test func onePassCovarianceKeepsPrecisionWithLargeMeans() {
+        // Means of 1e6 and spreads of 0.01 (ratio 1e8): Σxxᵀ − Nμμᵀ would lose every digit; the shifted
+        // one-pass form must agree with exact two-pass centring. More rows than a block, and a drift along
+        // the rows, so the first block's mean differs from the final one.
+        var rng = PCARandom(seed: 17)
+        let n = Covariance.blockRows * 2 + 500
+        var m = Matrix(rows: n, columns: 3)
+        for r in 0 ..< n {
+            let drift = 0.02 * Double(r) / Double(n)
+            m[r, 0] = 1e6 + drift + 0.01 * rng.normal()
+            m[r, 1] = -2e6 + 0.01 * rng.normal()
+            m[r, 2] = 1e6 + 0.5 * (m[r, 0] - 1e6) + 0.005 * rng.normal()
+        }
+        let (mu, onePass) = Covariance.meansAndMatrix(of: m)
+        let exactMeans = Covariance.columnMeans(m)
+        let twoPass = Covariance.matrix(of: m, means: exactMeans)
+        #expect(zip(mu, exactMeans).allSatisfy { abs($0 - $1) < 1e-10 * abs($1) })
+        #expect(onePass.maxAbsoluteDifference(twoPass) < 1e-9 * twoPass[0, 0])
+        #expect(twoPass[0, 0] > 1e-4)   // (0.01)² plus the drift's variance
+    }
+
     @Test func symmetricEigenOfKnownMatricesWithBothDrivers() throws {
         for driver in [SymmetricEigen.Driver.relativelyRobust, .divideAndConquer] {
             let e = try SymmetricEigen(Matrix([[2, 1], [1, 2]]), driver: driver)

@@ -72,11 +72,12 @@ public struct PCA {
         precondition(names.count == p, "one name per column")
         guard p > 0 else { throw PCAError.noColumns(source: source) }
         guard n >= 2 else { throw PCAError.tooFewRows(source: source, rows: n, needed: 2) }
-        if let bad = data.values.firstIndex(where: { !$0.isFinite }) {
+        var (mu, c) = Covariance.meansAndMatrix(of: data, divisor: divisor)
+        // NaN or Inf anywhere makes the covariance non-finite; only then look for the cell to name it.
+        if c.values.contains(where: { !$0.isFinite }) || mu.contains(where: { !$0.isFinite }),
+           let bad = data.values.firstIndex(where: { !$0.isFinite }) {
             throw PCAError.nonFinite(source: source, column: names[bad % p], row: bad / p + 1, value: data.values[bad])
         }
-        let mu = Covariance.columnMeans(data)
-        var c = Covariance.matrix(of: data, means: mu, divisor: divisor)
         var s = [Double](repeating: 1, count: p)
         if standardize {
             for j in 0 ..< p {
