@@ -137,6 +137,9 @@ import Testing
     @Test func badTablesGiveOneLineErrorsNamingTheColumn() {
         #expect(throws: PCAError.tooFewRows(source: "x.star", rows: 1, needed: 2)) { try PCA(Matrix([[1, 2]]), source: "x.star") }
         #expect(throws: PCAError.noColumns(source: "x.star")) { try PCA(Matrix(rows: 5, columns: 0), source: "x.star") }
+        #expect(throws: PCAError.tooManyColumns(source: "x.star", columns: 4097, limit: 4096)) {
+            try PCA(Matrix(rows: 2, columns: 4097), source: "x.star")
+        }
         let nan = Matrix([[1, 2], [3, .nan], [5, 6]])
         // NaN != NaN, so compare the message rather than the payload.
         let error = #expect(throws: PCAError.self) { try PCA(nan, columnNames: ["a", "b"], source: "x.star") }

@@ -56,7 +56,8 @@ import TestSupport
         defer { TestEnv.removeTemporary(dir) }
         try writeTable(dir + "/p.star")
         let r = try TestEnv.run(emtools, ["pca", "table", dir + "/p.star", "--columns", "_a,b,c", "--standardize", "--json",
-                                          "--plot", dir + "/pcs.png", "--select", "1", "--min", "0", "--out", dir + "/pos.star"])
+                                          "--plot", dir + "/pcs.png", "--select", "1", "--min", "0", "--out", dir + "/pos.star",
+                                          "--amplitudes", dir + "/amp.tsv"])
         #expect(r.status == 0, "\(r.stderr)")
         let out = try JSONDecoder().decode(Output.self, from: r.stdoutData)
         #expect(out.pca.columns == ["a", "b", "c"] && out.pca.rows == 400 && out.pca.standardized && out.pca.divisor == "sample")
@@ -71,6 +72,24 @@ import TestSupport
         #expect(subset.blocks.map(\.name) == ["optics", "particles"])
         let n = try subset.requireBlock("particles").requireTable().rowCount
         #expect(n == out.selection?.rows && n > 100 && n < 300)
+        // The amplitudes file: a header, one line per row, and exactly the selected rows have PC1 > 0.
+        let amp = try String(contentsOfFile: dir + "/amp.tsv", encoding: .utf8).split(separator: "\n")
+        #expect(amp[0] == "row\trlnImageName\tPC1\tPC2\tPC3")
+        #expect(amp.count == 401)
+        #expect(amp[1].hasPrefix("1\t000001@p.mrcs\t"))
+        #expect(amp.dropFirst().filter { Double($0.split(separator: "\t")[2])! > 0 }.count == n)
+    }
+
+    @Test func populationDivisorMatchesRelionsConvention() throws {
+        let dir = TestEnv.temporaryDirectory("cli-pca-pop")
+        defer { TestEnv.removeTemporary(dir) }
+        try writeTable(dir + "/p.star", rows: 50)
+        let sample = try JSONDecoder().decode(Output.self, from: try TestEnv.run(emtools, ["pca", dir + "/p.star", "--columns", "a,b", "--json"]).stdoutData)
+        let pop = try TestEnv.run(emtools, ["pca", dir + "/p.star", "--columns", "a,b", "--population", "--json"])
+        let p = try JSONDecoder().decode(Output.self, from: pop.stdoutData)
+        #expect(p.pca.divisor == "population" && sample.pca.divisor == "sample")
+        // Same percentages (the divisor scales every eigenvalue alike).
+        #expect(abs(p.pca.components[0].percent - sample.pca.components[0].percent) < 1e-9)
     }
 
     @Test func badTablesAreOneLineErrorsNamingFileAndColumn() throws {

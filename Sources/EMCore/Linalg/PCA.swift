@@ -18,6 +18,10 @@ import Foundation
 /// variance); with standardisation they are refused (`PCAError.constantColumn`). If every column is
 /// constant the explained fractions are all 0.
 public struct PCA {
+    /// The largest number of columns analysed (4096: 134 MB per P × P matrix); more is refused with
+    /// `PCAError.tooManyColumns` rather than allocating gigabytes. `SymmetricEigen` itself has no limit.
+    public static let maximumColumns = 4096
+
     /// Names of the P columns (for reports), in input order.
     public let columnNames: [String]
     /// Number of rows analysed.
@@ -62,8 +66,8 @@ public struct PCA {
     ///   - standardize: divide each centred column by its standard deviation.
     ///   - divisor: N − 1 (`.sample`, default, as `numpy.cov`) or N (`.population`, as RELION).
     ///   - driver: the LAPACK eigen-solver.
-    /// - Throws: `PCAError` (too few rows: fewer than 2; no columns; NaN/Inf; constant column when
-    ///   standardising), `LAPACKError`.
+    /// - Throws: `PCAError` (too few rows: fewer than 2; no columns; too many columns; NaN/Inf; constant
+    ///   column when standardising), `LAPACKError`.
     /// - Complexity: O(N·P² + P³).
     public init(_ data: Matrix, columnNames: [String]? = nil, source: String = "<table>", standardize: Bool = false,
                 divisor: Covariance.Divisor = .sample, driver: SymmetricEigen.Driver = .divideAndConquer) throws {
@@ -71,6 +75,7 @@ public struct PCA {
         let names = columnNames ?? (0 ..< p).map { "column \($0 + 1)" }
         precondition(names.count == p, "one name per column")
         guard p > 0 else { throw PCAError.noColumns(source: source) }
+        guard p <= PCA.maximumColumns else { throw PCAError.tooManyColumns(source: source, columns: p, limit: PCA.maximumColumns) }
         guard n >= 2 else { throw PCAError.tooFewRows(source: source, rows: n, needed: 2) }
         var (mu, c) = Covariance.meansAndMatrix(of: data, divisor: divisor)
         // NaN or Inf anywhere makes the covariance non-finite; only then look for the cell to name it.

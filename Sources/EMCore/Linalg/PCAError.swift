@@ -9,6 +9,8 @@ public enum PCAError: Error, Equatable, CustomStringConvertible {
     case constantColumn(source: String, column: String)
     /// A value is NaN or infinite (row is 1-based).
     case nonFinite(source: String, column: String, row: Int, value: Double)
+    /// More columns than `PCA.maximumColumns` (the P × P matrices would not fit comfortably in memory).
+    case tooManyColumns(source: String, columns: Int, limit: Int)
     /// `select`: a component number outside 1…P.
     case noSuchComponent(source: String, component: Int, components: Int)
 
@@ -22,6 +24,8 @@ public enum PCAError: Error, Equatable, CustomStringConvertible {
             return "\(s): column '\(c)' is constant (zero variance), so it cannot be standardised; drop it or analyse without --standardize"
         case .nonFinite(let s, let c, let r, let v):
             return "\(s): column '\(c)', row \(r): value \(v) is not finite; PCA needs finite numbers"
+        case .tooManyColumns(let s, let c, let l):
+            return "\(s): \(c) columns, more than the \(l) a PCA here handles (its covariance alone would need \(c * c * 8 / 1_000_000) MB)"
         case .noSuchComponent(let s, let k, let p):
             return "\(s): component \(k) does not exist (there are \(p), numbered 1…\(p))"
         }

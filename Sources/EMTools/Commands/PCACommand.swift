@@ -32,6 +32,9 @@ struct PCAOutputOptions: ParsableArguments {
     @Option(help: "Number of histogram bins in the plot.")
     var bins = 100
 
+    @Option(help: ArgumentHelp("Write every row's amplitudes along every component as tab-separated text.", valueName: "out.tsv"))
+    var amplitudes: String?
+
     @Option(help: ArgumentHelp("Select rows by their amplitude along component N (1-based); needs --out.", valueName: "N"))
     var select: Int?
 
@@ -74,6 +77,9 @@ struct PCATableCommand: ParsableCommand {
     @Flag(help: "Divide each centred column by its standard deviation (constant columns are refused).")
     var standardize = false
 
+    @Flag(help: "Divide the covariance by N (as RELION) instead of N - 1 (as numpy.cov).")
+    var population = false
+
     @OptionGroup var output: PCAOutputOptions
 
     func validate() throws {
@@ -100,7 +106,7 @@ struct PCATableCommand: ParsableCommand {
             let blk = doc.blocks[blockIndex]
             guard let table = blk.table(with: names[0]) ?? blk.table else { throw STARError.missingBlock(path: file, block: "\(blk.name) (a loop)") }
             let data = try Matrix(columns: names, of: table)
-            let pca = try PCA(data, columnNames: names, source: file, standardize: standardize)
+            let pca = try PCA(data, columnNames: names, source: file, standardize: standardize, divisor: population ? .population : .sample)
             let amplitudes = pca.project(data)
             var selection: PCAReport.Selection? = nil
             var subset: STARDocument? = nil
@@ -113,7 +119,8 @@ struct PCATableCommand: ParsableCommand {
                 subset = d
                 selection = .init(component: k, min: output.min, max: output.max, rows: rows.count, path: output.out!)
             }
-            try PCAReport.emit(pca: pca, amplitudes: amplitudes, source: file, output: output, selection: selection, subset: subset, weights: nil, rowsLabel: "Rows")
+            try PCAReport.emit(pca: pca, amplitudes: amplitudes, source: file, output: output, selection: selection, subset: subset, weights: nil, rowsLabel: "Rows",
+                               rowNames: table.columnIndex("rlnImageName").map { _ in (try? table.strings("rlnImageName")) ?? [] })
         } catch let e as ExitCode { throw e } catch { report(error); throw ExitCode(1) }
     }
 }
@@ -156,7 +163,8 @@ struct PCAMultiBodyCommand: ParsableCommand {
                 selection = .init(component: k, min: output.min, max: output.max, rows: s.count, path: output.out!)
             }
             try PCAReport.emit(pca: analysis.pca, amplitudes: analysis.amplitudes, source: j.dataPath, output: output,
-                               selection: selection, subset: subset, weights: analysis.parameters.weights, rowsLabel: "Particles")
+                               selection: selection, subset: subset, weights: analysis.parameters.weights, rowsLabel: "Particles",
+                               rowNames: try? analysis.parameters.data.requireBlock("particles").requireTable().strings("rlnImageName"))
         } catch let e as ExitCode { throw e } catch { report(error); throw ExitCode(1) }
     }
 }
@@ -174,23 +182,26 @@ enum PCAReport {
         let pca: PCASummary
         let weights: [[Double]]?
         let plot: String?
+        let amplitudes: String?
         let selection: Selection?
     }
 
     /// Write the plot and the subset (each atomically), then print the report.
     static func emit(pca: PCA, amplitudes: Matrix, source: String, output: PCAOutputOptions, selection: Selection?,
-                     subset: STARDocument?, weights: [[Double]]?, rowsLabel: String) throws {
+                     subset: STARDocument?, weights: [[Double]]?, rowsLabel: String, rowNames: [String]?) throws {
         if let plot = output.plot {
             try pca.amplitudePlot(amplitudes, components: output.components, bins: output.bins, rowsLabel: rowsLabel).writePNG(to: plot)
         }
         if let s = subset, let path = output.out { try STARWriter.write(s, to: path) }
+        if let path = output.amplitudes { try writeAmplitudes(amplitudes, names: rowNames, to: path) }
         let summary = PCASummary(pca: pca, amplitudes: amplitudes, source: source)
         if output.json {
-            try printJSON(Document(pca: summary, weights: weights, plot: output.plot, selection: selection))
+            try printJSON(Document(pca: summary, weights: weights, plot: output.plot, amplitudes: output.amplitudes, selection: selection))
             return
         }
         print(text(summary, shown: output.components, weights: weights), terminator: "")
         if let p = output.plot { print("plot: \(p)") }
+        if let p = output.amplitudes { print("amplitudes: \(p)") }
         if let s = selection {
             let range = "(\(s.min.map { fmt($0) } ?? "-inf"), \(s.max.map { fmt($0) } ?? "inf"))"
             print("selected \(s.rows) of \(summary.rows) rows with amplitude along component \(s.component) in \(range): \(s.path)")
@@ -198,6 +209,19 @@ enum PCAReport {
     }
 
     static func fmt(_ v: Double) -> String { String(format: "%.6g", v) }
+
+    /// One line per row: its 1-based number, its rlnImageName when known, and its amplitude along each
+    /// component (as RELION's `--write_pca_projections`, with a header line).
+    static func writeAmplitudes(_ a: Matrix, names: [String]?, to path: String) throws {
+        let named = names?.count == a.rows
+        var text = "row" + (named ? "\trlnImageName" : "") + (1 ... a.columns).map { "\tPC\($0)" }.joined() + "\n"
+        for r in 0 ..< a.rows {
+            text += String(r + 1) + (named ? "\t" + names![r] : "")
+            for k in 0 ..< a.columns { text += "\t" + String(format: "%.10g", a[r, k]) }
+            text += "\n"
+        }
+        try AtomicFile.write(Data(text.utf8), to: path)
+    }
 
     /// `s` right-aligned in `width` characters.
     static func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: Swift.max(0, width - s.count)) + s }
