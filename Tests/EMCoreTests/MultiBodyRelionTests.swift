@@ -44,6 +44,9 @@ import TestSupport
         }
         let names = try analysis.parameters.data.requireBlock("particles").requireTable().strings("rlnImageName")
         #expect(names == relion.projectionNames)
+        let headline = analysis.summary.headline()
+        #expect(headline.hasPrefix(String(format: "PC1 %.1f %%, PC2 %.1f %%", relion.percents[0], relion.percents[1])))
+        #expect(headline.hasSuffix("of 12 columns over 300 rows"))
         #expect(analysis.parameters.columnNames.prefix(7) == ["rot-body-1", "tilt-body-1", "psi-body-1", "x-body-1", "y-body-1", "z-body-1", "rot-body-2"])
     }
 

@@ -51,6 +51,17 @@ public struct PCASummary: Codable, Equatable {
     }
 }
 
+extension PCASummary {
+    /// One line for notifications: the share of variance of the first `count` components and their sum,
+    /// e.g. `PC1 32.8 %, PC2 30.5 %, PC3 22.7 % (86.0 % together) of 12 columns over 41234 rows`.
+    public func headline(components count: Int = 3) -> String {
+        let shown = components.prefix(Swift.max(1, count))
+        let parts = shown.map { String(format: "PC%d %.1f %%", $0.number, $0.percent) }.joined(separator: ", ")
+        let together = shown.count > 1 ? String(format: " (%.1f %% together)", shown.last!.cumulativePercent) : ""
+        return "\(parts)\(together) of \(columns.count) columns over \(rows) rows"
+    }
+}
+
 extension PCA {
     /// Indices (0-based) of the rows whose amplitude along component `component` (1-based) lies strictly
     /// between `min` and `max`, as `relion_flex_analyse --select_eigenvalue` selects particles.

@@ -6,7 +6,8 @@ import Foundation
 ///
 /// - rot, tilt, psi: the body's residual Euler angles (degrees) from `data_images_body_B` of run_data.star,
 ///   relative to (0, 90, 0) in the body's own frame.
-/// - x, y, z: the body's 2-D offset (`rlnOriginXAngst/YAngst` ÷ pixel size, in pixels) taken back into 3-D:
+/// - x, y, z: the body's offset (`rlnOriginXAngst/YAngst`, and `ZAngst` for 3-D data, ÷ pixel size, in
+///   pixels) taken back into 3-D:
 ///   `(Aori · Abody)⁻¹ · (−offset)`, with Aori the consensus orientation of the particle and
 ///   `Abody = Oᵀ · rot90Y · A(rot, tilt, psi) · O` (`BodyGeometry.bodyRotation`).
 /// - weights (`weights[B]` = rot, tilt, psi, offset): how much the masked body map changes (root sum of
@@ -61,13 +62,16 @@ public struct MultiBodyParameters {
             let br = try t.doubles("rlnAngleRot"), bt = try t.doubles("rlnAngleTilt"), bp = try t.doubles("rlnAnglePsi")
             let inAngst = t.columnIndex("rlnOriginXAngst") != nil
             let ox = try t.doubles(inAngst ? "rlnOriginXAngst" : "rlnOriginX"), oy = try t.doubles(inAngst ? "rlnOriginYAngst" : "rlnOriginY")
+            // Sub-tomogram averaging (3-D data) also refines a z offset.
+            let zName = inAngst ? "rlnOriginZAngst" : "rlnOriginZ"
+            let oz = t.columnIndex(zName) != nil ? try t.doubles(zName) : [Double](repeating: 0, count: n)
             let o = bodies[b].orientation
             for r in 0 ..< n {
                 let residual = EulerAngles(rot: br[r], tilt: bt[r], psi: bp[r])
                 let abody = BodyGeometry.bodyRotation(orientation: o, residual: residual)
                 let anew = EulerAngles(rot: rot[r], tilt: tilt[r], psi: psi[r]).matrix * abody
                 let scale = inAngst ? pixel[r] : 1
-                let off3 = anew.transposed * SIMD3(-ox[r] / scale, -oy[r] / scale, 0)
+                let off3 = anew.transposed * SIMD3(-ox[r] / scale, -oy[r] / scale, -oz[r] / scale)
                 let base = r * 6 * nb + 6 * b
                 table.values[base + 0] = w[b][0] * br[r]
                 table.values[base + 1] = w[b][1] * bt[r]
