@@ -50,6 +50,40 @@ import TestSupport
         #expect(analysis.parameters.columnNames.prefix(7) == ["rot-body-1", "tilt-body-1", "psi-body-1", "x-body-1", "y-body-1", "z-body-1", "rot-body-2"])
     }
 
+    @Test func threeBodiesMatchRelion() throws {
+        let job = try MultiBodyTestJob(seed: 5, layout: "three")
+        defer { job.remove() }
+        let relion = try job.relion()
+        let analysis = try MultiBodyAnalysis(job: try MultiBodyJob.locate(job.job))
+        #expect(analysis.parameters.bodyCount == 3 && analysis.parameters.columnNames.count == 18)
+        for (mine, theirs) in zip(analysis.parameters.weights, relion.weights) {
+            for (a, b) in zip(mine, theirs) { #expect(abs(a - b) <= 2e-6 * b, "weight \(a) vs RELION \(b)") }
+        }
+        let mine = analysis.pca.explainedFraction.map { 100 * $0 }
+        #expect(relion.percents.count == 18)
+        for k in 0 ..< 18 { #expect(abs(mine[k] - relion.percents[k]) < 2e-5, "component \(k + 1): \(mine[k]) % vs RELION \(relion.percents[k]) %") }
+    }
+
+    /// Without rlnBodyRotateRelativeTo, RELION 3.1.3 cannot run: `initialiseBodies` subtracts a 3-vector from
+    /// an empty one and stops with "Not same sizes in vector subtraction" (ml_model.cpp). emtools follows the
+    /// code's intent (rotate about the box centre); this is the one layout compared with RELION's intent only.
+    @Test func bodiesWithoutRelativeToRotateAboutTheCentreWhereRelionStops() throws {
+        let job = try MultiBodyTestJob(seed: 2, layout: "centre")
+        defer { job.remove() }
+        let r = try job.runRelion()
+        #expect(r.stdout.contains("Not same sizes in vector subtraction") || r.stderr.contains("Not same sizes in vector subtraction"),
+                "RELION now runs this layout: compare its numbers here instead")
+        let files = try MultiBodyJob.locate(job.job)
+        let bodies = try BodyDefinition.read(files.bodiesPath, projectDirectory: files.projectDirectory)
+        #expect(bodies.allSatisfy { $0.rotateRelativeTo == nil })
+        for b in bodies {
+            let towardsCentre = -b.centreOfMass / (b.centreOfMass * b.centreOfMass).sum().squareRoot()
+            #expect(((b.rotateDirection - towardsCentre) * (b.rotateDirection - towardsCentre)).sum() < 1e-20)
+        }
+        let analysis = try MultiBodyAnalysis(job: files)
+        #expect(abs(analysis.pca.cumulativeFraction.last! - 1) < 1e-12)
+    }
+
     @Test func selectionMatchesRelionsSelectEigenvalue() throws {
         let job = try MultiBodyTestJob()
         defer { job.remove() }

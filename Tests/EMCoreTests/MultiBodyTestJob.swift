@@ -16,9 +16,11 @@ struct MultiBodyTestJob {
 
     static let generator = TestEnv.repoRoot + "/Tests/EMCoreTests/Fixtures/make_multibody_job.py"
 
-    init(particles: Int = 300, seed: Int = 1) throws {
+    /// - Parameter layout: "pair" (two bodies rotating relative to each other), "three" (three bodies,
+    ///   relative to 2, 1, 1) or "centre" (three bodies without rlnBodyRotateRelativeTo).
+    init(particles: Int = 300, seed: Int = 1, layout: String = "pair") throws {
         project = TestEnv.temporaryDirectory("multibody")
-        let r = try TestEnv.run(TestEnv.python, [Self.generator, project, String(particles), String(seed)])
+        let r = try TestEnv.run(TestEnv.python, [Self.generator, project, String(particles), String(seed), layout])
         if r.status != 0 { throw TestFailure("fixture generator failed: \(r.stderr)") }
     }
 
@@ -37,14 +39,23 @@ struct MultiBodyTestJob {
 
     /// Run relion_flex_analyse in the project folder, as the RELION GUI would.
     func relion(select: (component: Int, min: Double, max: Double)? = nil) throws -> Relion {
+        let r = try runRelion(select: select)
+        // RELION ends with a failed `gs` call for its PDF when Ghostscript is absent; the numbers are written before.
+        guard r.stdout.contains("explains") else { throw TestFailure("relion_flex_analyse failed (\(r.status)): \(r.stderr)\n\(r.stdout)") }
+        return try parse(r, select: select)
+    }
+
+    /// Run relion_flex_analyse and return its raw output.
+    func runRelion(select: (component: Int, min: Double, max: Double)? = nil) throws -> TestEnv.ProcessResult {
         var args = ["--PCA_orient", "--data", "MultiBody/job001/run_data.star", "--model", "MultiBody/job001/run_model.star",
                     "--bodies", "bodies.star", "--o", "analyse", "--write_pca_projections"]
         if let s = select {
             args += ["--select_eigenvalue", String(s.component), "--select_eigenvalue_min", String(s.min), "--select_eigenvalue_max", String(s.max)]
         }
-        let r = try TestEnv.run(TestEnv.relion("relion_flex_analyse"), args, currentDirectory: project)
-        // RELION ends with a failed `gs` call for its PDF when Ghostscript is absent; the numbers are written before.
-        guard r.stdout.contains("explains") else { throw TestFailure("relion_flex_analyse failed (\(r.status)): \(r.stderr)\n\(r.stdout)") }
+        return try TestEnv.run(TestEnv.relion("relion_flex_analyse"), args, currentDirectory: project)
+    }
+
+    func parse(_ r: TestEnv.ProcessResult, select: (component: Int, min: Double, max: Double)?) throws -> Relion {
         let percents = r.stdout.split(separator: "\n").compactMap { line -> Double? in
             guard line.contains("+ Component"), let a = line.range(of: "explains "), let b = line.range(of: "% of variance") else { return nil }
             return Double(line[a.upperBound ..< b.lowerBound])

@@ -1,6 +1,11 @@
 """Write a small RELION 3.1 multi-body refinement project for tests.
 
-usage: make_multibody_job.py PROJECT_DIR [N_PARTICLES] [SEED]
+usage: make_multibody_job.py PROJECT_DIR [N_PARTICLES] [SEED] [LAYOUT]
+
+LAYOUT "pair" (default): two bodies, each rotating relative to the other (rlnBodyRotateRelativeTo).
+LAYOUT "three": three bodies rotating relative to bodies 2, 1 and 1.
+LAYOUT "centre": three bodies and no rlnBodyRotateRelativeTo, so each rotates about the box centre
+(relion_flex_analyse 3.1.3 stops on such a bodies file with "Not same sizes in vector subtraction").
 
 PROJECT_DIR/
   bodies.star                 the --multibody_masks file (two bodies, body 2 rotates relative to body 1)
@@ -18,16 +23,17 @@ import mrcfile
 out = sys.argv[1]
 n = int(sys.argv[2]) if len(sys.argv) > 2 else 300
 rng = np.random.default_rng(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
+layout = sys.argv[4] if len(sys.argv) > 4 else "pair"
 box, apix = 32, 2.0
 job = os.path.join(out, "MultiBody", "job001")
 os.makedirs(job, exist_ok=True)
 os.makedirs(os.path.join(out, "Masks"), exist_ok=True)
 
 z, y, x = np.mgrid[0:box, 0:box, 0:box] - box // 2
-centres = [(-6, -1, 0), (6, 2, 1)]
+centres = [(-6, -1, 0), (6, 2, 1)] if layout == "pair" else [(-7, -1, 0), (6, 3, 1), (0, 1, -8)]
 def blob(c, s):
     return np.exp(-((x - c[0])**2 + (y - c[1])**2 + (z - c[2])**2) / (2 * s * s))
-full = (blob(centres[0], 2.5) + 0.8 * blob(centres[1], 3.0)).astype(np.float32)
+full = sum((0.8 + 0.2 * i) * blob(c, 2.5 + 0.3 * i) for i, c in enumerate(centres)).astype(np.float32)
 for b, c in enumerate(centres, 1):
     r = np.sqrt((x - c[0])**2 + (y - c[1])**2 + (z - c[2])**2)
     mask = np.clip((8.0 - r) / 3.0, 0, 1).astype(np.float32)   # 1 inside r<5, soft edge to r=8
@@ -37,8 +43,16 @@ for b, c in enumerate(centres, 1):
         m.set_data(full); m.voxel_size = apix
 
 with open(os.path.join(out, "bodies.star"), "w") as f:
-    f.write("data_\nloop_\n_rlnBodyMaskName\n_rlnBodyRotateRelativeTo\n_rlnBodySigmaAngles\n_rlnBodySigmaOffsetAngst\n")
-    f.write("Masks/body1.mrc 2 10 2\nMasks/body2.mrc 1 10 2\n")
+    if layout == "pair":
+        f.write("data_\nloop_\n_rlnBodyMaskName\n_rlnBodyRotateRelativeTo\n_rlnBodySigmaAngles\n_rlnBodySigmaOffsetAngst\n")
+        f.write("Masks/body1.mrc 2 10 2\nMasks/body2.mrc 1 10 2\n")
+    elif layout == "three":
+        f.write("data_\nloop_\n_rlnBodyMaskName\n_rlnBodyRotateRelativeTo\n_rlnBodySigmaAngles\n_rlnBodySigmaOffsetAngst\n")
+        f.write("Masks/body1.mrc 2 10 2\nMasks/body2.mrc 1 10 2\nMasks/body3.mrc 1 10 2\n")
+    else:
+        f.write("data_\nloop_\n_rlnBodyMaskName\n_rlnBodySigmaAngles\n_rlnBodySigmaOffsetAngst\n")
+        for b in range(1, len(centres) + 1):
+            f.write(f"Masks/body{b}.mrc 10 2\n")
 
 t = rng.standard_normal(n)
 rot, tilt, psi = rng.uniform(-180, 180, n), np.degrees(np.arccos(rng.uniform(-1, 1, n))), rng.uniform(-180, 180, n)
@@ -47,6 +61,10 @@ b1 = dict(rot=5 * t + 1.0 * rng.standard_normal(n), tilt=90 + 1.5 * rng.standard
           x=0.8 * rng.standard_normal(n), y=0.8 * rng.standard_normal(n))
 b2 = dict(rot=1.0 * rng.standard_normal(n), tilt=90 + 2.0 * rng.standard_normal(n), psi=-4 * t + 1.0 * rng.standard_normal(n),
           x=3 * t + 0.8 * rng.standard_normal(n), y=0.8 * rng.standard_normal(n))
+bodies = [b1, b2]
+if layout != "pair":
+    bodies.append(dict(rot=2 * t + 2.0 * rng.standard_normal(n), tilt=90 + 3 * t + 1.0 * rng.standard_normal(n),
+                       psi=1.5 * rng.standard_normal(n), x=0.5 * rng.standard_normal(n), y=-2 * t + 0.6 * rng.standard_normal(n)))
 with open(os.path.join(job, "run_data.star"), "w") as f:
     f.write("\n# version 30001\n\ndata_optics\n\nloop_\n")
     for i, c in enumerate(["rlnOpticsGroupName", "rlnOpticsGroup", "rlnMicrographOriginalPixelSize", "rlnVoltage",
@@ -64,7 +82,7 @@ with open(os.path.join(job, "run_data.star"), "w") as f:
         f.write(f"{p + 1:06d}@Extract/job002/particles.mrcs Micrographs/m{p * 7 // n}.mrc {100 + p} {200 + p} "
                 f"{rot[p]:.6f} {tilt[p]:.6f} {psi[p]:.6f} {rng.normal(0, 1.0):.6f} {rng.normal(0, 1.0):.6f} "
                 f"10000 10100 30 1 1 {p % 2 + 1} 1 1.0\n")
-    for b, d in enumerate([b1, b2], 1):
+    for b, d in enumerate(bodies, 1):
         f.write(f"\n# version 30001\n\ndata_images_body_{b}\n\nloop_\n")
         bc = ["rlnAngleRot", "rlnAngleTilt", "rlnAnglePsi", "rlnOriginXAngst", "rlnOriginYAngst"]
         for i, c in enumerate(bc, 1):
@@ -77,7 +95,7 @@ with open(os.path.join(job, "run_model.star"), "w") as f:
     f.write("\n# version 30001\n\ndata_model_general\n\n")
     general = dict(rlnReferenceDimensionality=3, rlnDataDimensionality=2, rlnOriginalImageSize=box, rlnCurrentResolution=0.1,
                    rlnCurrentImageSize=box, rlnPaddingFactor=2, rlnIsHelix=0, rlnFourierSpaceInterpolator=1,
-                   rlnMinRadiusNnInterpolation=10, rlnPixelSize=apix, rlnNrClasses=1, rlnNrBodies=2, rlnNrGroups=1,
+                   rlnMinRadiusNnInterpolation=10, rlnPixelSize=apix, rlnNrClasses=1, rlnNrBodies=len(centres), rlnNrGroups=1,
                    rlnTau2FudgeFactor=1, rlnNormCorrectionAverage=1, rlnSigmaOffsetsAngst=2, rlnOrientationalPriorMode=0,
                    rlnSigmaPriorRotAngle=0, rlnSigmaPriorTiltAngle=0, rlnSigmaPriorPsiAngle=0, rlnLogLikelihood=0,
                    rlnAveragePmax=0.5)
@@ -87,11 +105,11 @@ with open(os.path.join(job, "run_model.star"), "w") as f:
     for i, c in enumerate(["rlnReferenceImage", "rlnClassDistribution", "rlnAccuracyRotations",
                            "rlnAccuracyTranslationsAngst", "rlnEstimatedResolution", "rlnOverallFourierCompleteness"], 1):
         f.write(f"_{c} #{i}\n")
-    for b in (1, 2):
+    for b in range(1, len(centres) + 1):
         f.write(f"MultiBody/job001/run_body{b:03d}.mrc 1.0 2.0 1.0 8.0 1.0\n")
     f.write("\n# version 30001\n\ndata_model_groups\n\nloop_\n_rlnGroupNumber #1\n_rlnGroupName #2\n"
             f"_rlnGroupNrParticles #3\n_rlnGroupScaleCorrection #4\n1 group_1 {n} 1.0\n")
-    for b in (1, 2):
+    for b in range(1, len(centres) + 1):
         f.write(f"\n# version 30001\n\ndata_model_body_{b}\n\nloop_\n_rlnSpectralIndex #1\n_rlnResolution #2\n"
                 "_rlnAngstromResolution #3\n_rlnSsnrMap #4\n_rlnGoldStandardFsc #5\n_rlnFourierCompleteness #6\n"
                 "_rlnReferenceSigma2 #7\n_rlnReferenceTau2 #8\n_rlnSpectralOrientabilityContribution #9\n")
