@@ -44,6 +44,11 @@ import TestSupport
         }
         let names = try analysis.parameters.data.requireBlock("particles").requireTable().strings("rlnImageName")
         #expect(names == relion.projectionNames)
+        // "The first K eigenvectors explain X % of the variance" for RELION's default --v 0.75.
+        let line = relion.stdout.split(separator: "\n").first { $0.contains("eigenvectors explain") }!.split(separator: " ")
+        let k = Int(line[line.firstIndex(of: "first")! + 1])!
+        #expect(analysis.pca.componentsExplaining(0.75) == k)
+        #expect(abs(100 * analysis.pca.cumulativeFraction[k - 1] - Double(line[line.firstIndex(of: "explain")! + 1])!) < 2e-5)
         let headline = analysis.summary.headline()
         #expect(headline.hasPrefix(String(format: "PC1 %.1f %%, PC2 %.1f %%", relion.percents[0], relion.percents[1])))
         #expect(headline.hasSuffix("of 12 columns over 300 rows"))

@@ -15,8 +15,9 @@ public struct PCASummary: Codable, Equatable {
         public var cumulativePercent: Double
         /// Eigenvector components in column order (unit length, largest component positive).
         public var vector: [Double]
-        /// Smallest and largest amplitude of the rows along this component.
+        /// Smallest amplitude of the rows along this component.
         public var amplitudeMin: Double
+        /// Largest amplitude of the rows along this component.
         public var amplitudeMax: Double
     }
 

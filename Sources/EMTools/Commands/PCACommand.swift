@@ -240,6 +240,11 @@ enum PCAReport {
             out += String(format: "%9d  %-12.6g %7.3f%%  %9.3f%%  %.4g … %.4g\n", c.number, c.eigenvalue, c.percent,
                           c.cumulativePercent, c.amplitudeMin, c.amplitudeMax)
         }
+        // As relion_flex_analyse reports for its default --v 0.75.
+        if let k75 = s.components.first(where: { $0.cumulativePercent >= 75 - 1e-9 }) {
+            out += String(format: "the first %d component%@ explain %.3f%% of the variance (at least 75%%)\n", k75.number,
+                          k75.number == 1 ? "" : "s", k75.cumulativePercent)
+        }
         let width = Swift.max(8, (s.columns.map(\.count).max() ?? 0) + 2)
         out += "eigenvectors:\n" + "column".padding(toLength: width, withPad: " ", startingAt: 0)
         out += (1 ... Swift.max(1, k)).map { pad("PC\($0)", 10) }.joined() + "\n"
