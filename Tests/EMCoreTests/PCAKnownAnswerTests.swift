@@ -51,8 +51,9 @@ import Testing
     }
 
     @Test func covarianceMatchesTheDefinitionAcrossBlocks() {
-        // More rows than one dsyrk block, so the blocked accumulation is exercised.
-        let t = PlantedTable(rows: Covariance.blockRows * 2 + 123, variances: [2, 1], columns: 4, noise: 0.5, seed: 5)
+        // Enough rows for several dsyrk blocks per thread and for the split over threads (at least 4 blocks
+        // per part), with a partial last block.
+        let t = PlantedTable(rows: Covariance.blockRows * 9 + 123, variances: [2, 1], columns: 4, noise: 0.5, seed: 5)
         let c = Covariance.matrix(of: t.data)
         let mu = Covariance.columnMeans(t.data)
         let n = t.data.rows

@@ -1,4 +1,5 @@
 import COpenBLAS
+import Dispatch
 import Foundation
 
 /// Column means and covariance of a data table (rows = observations, columns = variables).
@@ -70,6 +71,8 @@ public enum Covariance {
     }
 
     /// Σ (x − shift)(x − shift)ᵀ / divisor over all rows (both triangles), and the column sums of x − shift.
+    /// Large tables are split into one contiguous run of rows per core (at least 4 blocks each), each
+    /// accumulated into its own partial matrix, and the partial matrices added.
     static func accumulate(_ data: Matrix, shift mu: [Double], divisor: Divisor) -> (matrix: Matrix, sums: [Double]) {
         let n = data.rows, p = data.columns
         let denominator = Double(divisor == .sample ? n - 1 : n)
@@ -77,29 +80,57 @@ public enum Covariance {
         var c = Matrix(rows: p, columns: p)
         var sums = [Double](repeating: 0, count: p)
         guard p > 0 else { return (c, sums) }
-        let block = Swift.min(blockRows, n)
-        var scratch = [Double](repeating: 0, count: block * p)
+        let parts = Swift.max(1, Swift.min(Parallel.threadCount, n / (4 * blockRows)))
+        let size = (n + parts - 1) / parts
+        var partials = [(c: [Double], sums: [Double])](repeating: ([], []), count: parts)
         data.values.withUnsafeBufferPointer { x in
-            scratch.withUnsafeMutableBufferPointer { s in
-                c.values.withUnsafeMutableBufferPointer { cc in
-                    sums.withUnsafeMutableBufferPointer { sum in
-                        var start = 0
-                        while start < n {
-                            let count = Swift.min(block, n - start)
-                            let src = x.baseAddress! + start * p
-                            for r in 0 ..< count {
-                                let i = src + r * p, o = s.baseAddress! + r * p
-                                for k in 0 ..< p { let v = i[k] - mu[k]; o[k] = v; sum[k] += v }
-                            }
-                            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(p), Int32(count), 1 / denominator,
-                                        s.baseAddress, Int32(p), 1, cc.baseAddress, Int32(p))
-                            start += count
-                        }
+            mu.withUnsafeBufferPointer { m in
+                partials.withUnsafeMutableBufferPointer { out in
+                    let outp = out
+                    DispatchQueue.concurrentPerform(iterations: parts) { t in
+                        let lo = t * size, hi = Swift.min(n, lo + size)
+                        outp[t] = accumulateRows(x.baseAddress! + lo * p, rows: Swift.max(0, hi - lo), columns: p,
+                                                 shift: m.baseAddress!, scale: 1 / denominator)
                     }
                 }
             }
         }
+        for part in partials {
+            for i in 0 ..< p * p { c.values[i] += part.c[i] }
+            for k in 0 ..< p { sums[k] += part.sums[k] }
+        }
         for i in 0 ..< p { for j in 0 ..< i { c.values[i * p + j] = c.values[j * p + i] } }
+        return (c, sums)
+    }
+
+    /// One run of `rows` contiguous rows: centre `blockRows` rows at a time into a scratch block and add
+    /// `scale`·blockᵀ·block to the upper triangle with `cblas_dsyrk`.
+    static func accumulateRows(_ src: UnsafePointer<Double>, rows: Int, columns p: Int, shift mp: UnsafePointer<Double>,
+                               scale: Double) -> (c: [Double], sums: [Double]) {
+        var c = [Double](repeating: 0, count: p * p)
+        var sums = [Double](repeating: 0, count: p)
+        let block = Swift.min(blockRows, rows)
+        guard block > 0 else { return (c, sums) }
+        var scratch = [Double](repeating: 0, count: block * p)
+        scratch.withUnsafeMutableBufferPointer { s in
+            c.withUnsafeMutableBufferPointer { cc in
+                sums.withUnsafeMutableBufferPointer { sum in
+                    let dst = s.baseAddress!, sp = sum.baseAddress!
+                    var start = 0
+                    while start < rows {
+                        let count = Swift.min(block, rows - start)
+                        let from = src + start * p
+                        for r in 0 ..< count {
+                            let i = from + r * p, o = dst + r * p
+                            for k in 0 ..< p { let v = i[k] - mp[k]; o[k] = v; sp[k] += v }
+                        }
+                        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(p), Int32(count), scale,
+                                    dst, Int32(p), 1, cc.baseAddress, Int32(p))
+                        start += count
+                    }
+                }
+            }
+        }
         return (c, sums)
     }
 }
