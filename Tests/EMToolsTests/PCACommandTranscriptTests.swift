@@ -109,6 +109,10 @@ import TestSupport
         try fails([good, "--columns", "a,b", "--select", "3", "--out", dir + "/x.star"], "component 3 does not exist")
         #expect(!FileManager.default.fileExists(atPath: dir + "/x.star"))
         try fails([good, "--columns", "a", "--select", "1"], status: 64, "--select needs --out")
+        // An unwritable output leaves the other outputs unwritten.
+        try fails([good, "--columns", "a,b", "--plot", dir + "/p.png", "--select", "1", "--out", dir + "/no/such/dir/s.star"],
+                  "no/such/dir/s.star")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/p.png"))
         try fails([dir + "/missing.star", "--columns", "a"], "missing.star")
         let nan = dir + "/nan.star"
         try writeTable(nan, rows: 5)

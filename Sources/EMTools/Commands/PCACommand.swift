@@ -189,6 +189,13 @@ enum PCAReport {
     /// Write the plot and the subset (each atomically), then print the report.
     static func emit(pca: PCA, amplitudes: Matrix, source: String, output: PCAOutputOptions, selection: Selection?,
                      subset: STARDocument?, weights: [[Double]]?, rowsLabel: String, rowNames: [String]?) throws {
+        // Check every output folder first, so that a bad path leaves no other output half written.
+        for path in [output.plot, output.out, output.amplitudes].compactMap({ $0 }) {
+            let dir = (path as NSString).deletingLastPathComponent
+            guard access(dir.isEmpty ? "." : dir, W_OK) == 0 else {
+                throw FileError.cannotWrite(path: path, reason: "folder \(dir.isEmpty ? "." : dir) is missing or not writable")
+            }
+        }
         if let plot = output.plot {
             try pca.amplitudePlot(amplitudes, components: output.components, bins: output.bins, rowsLabel: rowsLabel).writePNG(to: plot)
         }
