@@ -147,6 +147,13 @@ import TestSupport
         #expect(text.stdout.contains("covariance divided by N\n"))
         #expect(text.stdout.contains("  body 2: "))
         #expect(text.stdout.contains("\npsi-body-2 "))
+        // RELION's weights file instead of computed weights.
+        let weights = project + "/analyse_pca_weights.dat"
+        try "body rot tilt psi offset\n1 1.0e-01 2.0e-01 3.0e-01 4.0e+00\n2 5.0e-01 6.0e-01 7.0e-01 8.0e+00\n"
+            .write(toFile: weights, atomically: true, encoding: .utf8)
+        let given = try TestEnv.run(emtools, ["pca", "multibody", job, "--weights", weights, "--json"])
+        #expect(given.status == 0, "\(given.stderr)")
+        #expect(try JSONDecoder().decode(Output.self, from: given.stdoutData).weights == [[0.1, 0.2, 0.3, 4], [0.5, 0.6, 0.7, 8]])
         // A job folder that is not one.
         let bad = try TestEnv.run(emtools, ["pca", "multibody", project])
         #expect(bad.status == 1)
