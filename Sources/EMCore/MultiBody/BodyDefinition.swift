@@ -19,6 +19,13 @@ public struct BodyDefinition {
     /// RELION's `orient_bodies`: `alignWithZ(−rotateDirection)`.
     public var orientation: RotationMatrix = .identity
 
+    /// A body from its parts (`read` computes them from a bodies STAR file).
+    public init(maskPath: String, mask: Volume, centreOfMass: SIMD3<Double>, rotateRelativeTo: Int?,
+                rotateDirection: SIMD3<Double> = .zero, orientation: RotationMatrix = .identity) {
+        self.maskPath = maskPath; self.mask = mask; self.centreOfMass = centreOfMass
+        self.rotateRelativeTo = rotateRelativeTo; self.rotateDirection = rotateDirection; self.orientation = orientation
+    }
+
     /// Read the bodies STAR file at `path` and every mask it names (relative paths are resolved against
     /// `projectDirectory`, then the folder of the STAR file, then as given), and compute each body's centre
     /// of mass and orientation.
