@@ -1,0 +1,54 @@
+import EMCore
+import Foundation
+
+/// Deterministic random numbers for PCA tests (SplitMix64 + Box–Muller), so every run sees the same data.
+struct PCARandom {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    mutating func normal() -> Double {
+        let u = max(uniform(), 1e-300), v = uniform()
+        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
+    }
+}
+
+/// A table with planted principal components: rows = mean + Σ_k sqrt(λ_k)·z_k·d_k + noise·ε, with
+/// orthonormal directions d_k (a random rotation's rows) and independent standard normal z_k, ε.
+struct PlantedTable {
+    let data: Matrix
+    let directions: Matrix      // rows = planted unit directions
+    let variances: [Double]     // planted λ_k (the variance along d_k, before noise)
+    let noise: Double           // standard deviation of the isotropic noise
+
+    init(rows n: Int, variances: [Double], columns p: Int, noise: Double, seed: UInt64) {
+        var rng = PCARandom(seed: seed)
+        // Orthonormal directions by Gram–Schmidt on random vectors.
+        var dirs: [[Double]] = []
+        while dirs.count < variances.count {
+            var v = (0 ..< p).map { _ in rng.normal() }
+            for d in dirs { let dot = zip(v, d).map(*).reduce(0, +); v = zip(v, d).map { $0 - dot * $1 } }
+            let len = v.map { $0 * $0 }.reduce(0, +).squareRoot()
+            dirs.append(v.map { $0 / len })
+        }
+        let mean = (0 ..< p).map { Double($0) * 10 - 3 }
+        var values = [Double](repeating: 0, count: n * p)
+        for r in 0 ..< n {
+            for j in 0 ..< p { values[r * p + j] = mean[j] + noise * rng.normal() }
+            for (k, d) in dirs.enumerated() {
+                let a = variances[k].squareRoot() * rng.normal()
+                for j in 0 ..< p { values[r * p + j] += a * d[j] }
+            }
+        }
+        data = Matrix(rows: n, columns: p, values: values)
+        directions = Matrix(dirs)
+        self.variances = variances
+        self.noise = noise
+    }
+}
