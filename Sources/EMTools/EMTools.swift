@@ -9,6 +9,6 @@ struct EMTools: ParsableCommand {
         abstract: "Fast inspection of cryo-EM maps (MRC), STAR files, FSC curves and PCA summaries.",
         discussion: "Exit status: 0 success, 1 a file could not be processed (or is invalid, for validate), 64 bad usage.",
         version: EMCoreInfo.version,
-        subcommands: [HeaderCommand.self, StatsCommand.self, ValidateCommand.self, ConvertCommand.self, PhantomCommand.self]
+        subcommands: [HeaderCommand.self, StatsCommand.self, ValidateCommand.self, ConvertCommand.self, PhantomCommand.self, STARCommand.self]
     )
 }
