@@ -12,6 +12,9 @@ public struct STARDocument {
     public var blocks: [STARBlock]
     /// The path the document was read from (used in error messages), or "<memory>".
     public var path: String
+    /// Comment lines before the first block, each with its `#` (RELION's `# RELION optimiser; version 3.1.3`
+    /// and command line); `# version N` lines are not among them (see `STARBlock.version`).
+    public var header: [String] = []
 
     public init(blocks: [STARBlock] = [], path: String = "<memory>") { self.blocks = blocks; self.path = path }
 

@@ -23,6 +23,9 @@ struct STARLexer {
     var lineStart = 0
     /// The number of the last `# version N` comment seen, until a block takes it.
     var pendingVersion: Int? = nil
+    /// While true (before the first block), comment lines other than `# version N` are kept in `header`.
+    var collectHeader = true
+    var header: [String] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>, path: String) { self.bytes = bytes; self.path = path }
 
@@ -83,8 +86,16 @@ struct STARLexer {
         while pos < n && bytes[pos] != 0x0a { pos += 1 }
         let prefix: StaticString = "# version "
         let k = prefix.utf8CodeUnitCount
-        guard pos - start > k else { return }
-        for i in 0 ..< k where bytes[start + i] != prefix.utf8Start[i] { return }
+        var isVersion = pos - start > k
+        if isVersion { for i in 0 ..< k where bytes[start + i] != prefix.utf8Start[i] { isVersion = false; break } }
+        if !isVersion {
+            if collectHeader {
+                var end = pos
+                if end > start && bytes[end - 1] == 0x0d { end -= 1 }
+                header.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start ..< end]), as: UTF8.self))
+            }
+            return
+        }
         var v = 0, any = false, i = start + k
         while i < pos, bytes[i] >= 48, bytes[i] <= 57, v < 1_000_000_000 { v = v * 10 + Int(bytes[i] - 48); any = true; i += 1 }
         if any { pendingVersion = v }

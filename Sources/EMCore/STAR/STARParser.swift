@@ -68,6 +68,7 @@ struct STARParser {
             pending = nil
             if !tok.quoted && lexer.startsCaseless(tok, with: "data_") {
                 finish(&current, gaps: &pairGaps, into: &doc)
+                if lexer.collectHeader { doc.header = lexer.header; lexer.collectHeader = false; lexer.header = [] }
                 var b = STARBlock(name: lexer.text(tok, dropping: 5), path: path)
                 b.version = lexer.pendingVersion
                 lexer.pendingVersion = nil

@@ -2,6 +2,7 @@ import Foundation
 
 /// Writes STAR documents in RELION's layout (as `MetaDataTable::write` of RELION 3.1–5.0 does):
 ///
+/// - the document's `header` comment lines first;
 /// - before each block an empty line, `# version N` (the block's own `version`, else `versionComment`;
 ///   none when both are nil), an empty line, `data_NAME`, RELION's `# comment` line if any, an empty line;
 /// - key–value pairs as `_key`, 12 + (longest key, at least 10) − (key length) spaces, the value, and
@@ -40,6 +41,7 @@ public enum STARWriter {
                              to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         try withoutActuallyEscaping(sink) { sink in
             var out = STAROutput(sink: sink)
+            for line in doc.header { out.append(line + "\n") }
             for b in doc.blocks { try writeBlock(b, versionComment: versionComment, into: &out) }
             try out.flush()
         }

@@ -9,6 +9,7 @@ struct STARCommand: ParsableCommand {
         abstract: "Summarise STAR files; select rows and columns, count, convert to CSV/JSON, merge tables.",
         discussion: """
         With only files: list blocks, tables, row counts and columns (type; min/max/mean of numbers).
+        With only --out (or --to star): the whole file rewritten in RELION's layout.
         Selecting (--block, --columns, --where, --to, --out) writes one table: as STAR, the whole file with that
         table replaced (data_optics kept), in RELION's layout. The table is --block, else data_particles,
         else the first block with a loop. Conditions: NAME==V, !=, <, <=, >, >= (numbers compared as numbers,
@@ -77,6 +78,11 @@ struct STARCommand: ParsableCommand {
             }
         } catch is BrokenPipe {
             throw ExitCode.success
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            report(error)
+            throw ExitCode(1)
         }
     }
 
@@ -97,6 +103,12 @@ struct STARCommand: ParsableCommand {
         var docs: [STARDocument] = []
         for p in paths { docs.append(try STARDocument.read(p)) }
         let first = docs[0]
+        let version: String? = first.blocks.contains { $0.version != nil } ? "# version 30001" : nil
+        if block == nil && columns == nil && conditions.isEmpty && !merge && countBy == nil && (to ?? .star) == .star {
+            // The whole file, rewritten in RELION's layout.
+            try emit { sink in try STARWriter.write(first, versionComment: version, to: sink) }
+            return
+        }
         let blockIndex = try targetBlock(in: first)
         let name = first.blocks[blockIndex].name
         var table = try first.blocks[blockIndex].requireTable()
@@ -121,7 +133,6 @@ struct STARCommand: ParsableCommand {
         case .star:
             var doc = first
             doc.blocks[blockIndex].tables[0] = table
-            let version: String? = first.blocks.contains { $0.version != nil } ? "# version 30001" : nil
             try emit { sink in try STARWriter.write(doc, versionComment: version, to: sink) }
         case .csv:
             try emit { sink in try STARExport.csv(table, to: sink) }
