@@ -10,6 +10,8 @@ struct STARToken {
     var quoted: Bool
     /// 1-based line and column of the token's first byte; `endLine` is the line it ends on (text fields).
     var line: Int, column: Int, endLine: Int
+    /// True for a `;` text field (which may start on the line after the rest of its row).
+    var isTextField = false
 }
 
 /// The sequential tokenizer over a STAR file's bytes: white space, comments (`# …` to the end of the line,
@@ -116,7 +118,8 @@ struct STARLexer {
                     pos = j + 2
                     var end = j
                     if end > start && bytes[end - 1] == 0x0d { end -= 1 }
-                    return STARToken(start: start, length: end - start, end: pos, quoted: true, line: startLine, column: column, endLine: line)
+                    return STARToken(start: start, length: end - start, end: pos, quoted: true, line: startLine, column: column, endLine: line,
+                                     isTextField: true)
                 }
             } else if bytes[j] == 0 {
                 throw STARError.binaryData(path: path, line: line, column: j - lineStart + 1)

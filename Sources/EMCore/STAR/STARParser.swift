@@ -177,7 +177,7 @@ struct STARParser {
                     throw STARError.rowLength(path: path, line: t.line, column: t.column, expected: n, found: n + lexer.valuesOnLine(from: t))
                 }
                 rowLine = t.line
-            } else if t.line != rowLine {
+            } else if t.line != rowLine && !(t.isTextField && t.line == rowLine + 1) {
                 throw short()
             }
             guard t.length <= STARCells.maxLength else {

@@ -48,8 +48,7 @@ public enum STARWriter {
     }
 
     static func writeBlock(_ b: STARBlock, versionComment: String?, into out: inout STAROutput) throws {
-        out.append("\n")
-        if let v = b.version { out.append("# version \(v)\n") } else if let v = versionComment { out.append(v + "\n") }
+        if let v = b.version { out.append("\n# version \(v)\n") } else if let v = versionComment { out.append("\n" + v + "\n") }
         out.append("\ndata_\(b.name)\n")
         if let c = b.comment { out.append("# \(c)\n") }
         out.append("\n")
@@ -174,7 +173,7 @@ struct STAROutput {
         var needs = white || f == 0x27 || f == 0x22 || f == UInt8(ascii: "_") || f == UInt8(ascii: "#") || f == UInt8(ascii: "$") || f == UInt8(ascii: ";")
         if !needs && n >= 5 && (f | 0x20 == UInt8(ascii: "d") || f | 0x20 == UInt8(ascii: "l")) {
             let low = (0 ..< 5).map { v[$0] | 0x20 }
-            if low == Array("data_".utf8) || (n == 5 && low == Array("loop_".utf8)) { needs = true }
+            if low == Array("data_".utf8).map({ $0 | 0x20 }) || (n == 5 && low == Array("loop_".utf8).map({ $0 | 0x20 })) { needs = true }
         }
         if needs {
             let q: UInt8 = dquote ? 0x27 : 0x22
