@@ -51,6 +51,23 @@ final class STARStorage {
     }
 }
 
+/// A malloc'd run of packed cells (whole rows), freed with the last table that uses it.
+final class STARCellBuffer {
+    let base: UnsafeMutablePointer<UInt64>
+    let count: Int
+
+    /// Take ownership of `count` cells at `pointer` (from `malloc`/`realloc`).
+    init(owning pointer: UnsafeMutablePointer<UInt64>, count: Int) { base = pointer; self.count = count }
+
+    convenience init(copying cells: [UInt64]) {
+        let p = malloc(max(1, cells.count) * 8)!.assumingMemoryBound(to: UInt64.self)
+        cells.withUnsafeBufferPointer { if let b = $0.baseAddress { p.initialize(from: b, count: cells.count) } }
+        self.init(owning: p, count: cells.count)
+    }
+
+    deinit { free(base) }
+}
+
 /// Where each cell of a loop lies in its storage, row-major. A cell is packed into 64 bits: the byte offset
 /// in the low 40 bits (files up to 1 TiB), the length in the high 24 bits (values up to 16 MiB).
 ///
@@ -58,7 +75,7 @@ final class STARStorage {
 /// needs the index twice in memory.
 struct STARCells {
     /// Segments of whole rows, in row order.
-    private(set) var segments: [[UInt64]]
+    private(set) var segments: [STARCellBuffer]
     /// First row of each segment.
     private(set) var firstRows: [Int]
     /// Number of columns.
@@ -71,20 +88,20 @@ struct STARCells {
 
     init(width: Int, cells: [UInt64]) {
         self.width = width
-        segments = [cells]
+        segments = [STARCellBuffer(copying: cells)]
         firstRows = [0]
         rowCount = width == 0 ? 0 : cells.count / width
     }
 
     /// Cells from consecutive segments, each a whole number of rows.
-    init(width: Int, segments parts: [[UInt64]]) {
+    init(width: Int, segments parts: [STARCellBuffer]) {
         self.width = width
-        var segs: [[UInt64]] = [], firsts: [Int] = []
+        var segs: [STARCellBuffer] = [], firsts: [Int] = []
         var rows = 0
-        for s in parts where !s.isEmpty {
+        for s in parts where s.count > 0 {
             segs.append(s); firsts.append(rows); rows += s.count / max(1, width)
         }
-        if segs.isEmpty { segs = [[]]; firsts = [0] }
+        if segs.isEmpty { segs = [STARCellBuffer(copying: [])]; firsts = [0] }
         segments = segs
         firstRows = firsts
         rowCount = rows
@@ -97,13 +114,13 @@ struct STARCells {
     /// The packed cell at (`row`, `column`).
     @inline(__always)
     func cell(row: Int, column: Int) -> UInt64 {
-        if segments.count == 1 { return segments[0][row * width + column] }
+        if segments.count == 1 { return segments[0].base[row * width + column] }
         var lo = 0, hi = firstRows.count - 1
         while lo < hi {
             let mid = (lo + hi + 1) >> 1
             if firstRows[mid] <= row { lo = mid } else { hi = mid - 1 }
         }
-        return segments[lo][(row - firstRows[lo]) * width + column]
+        return segments[lo].base[(row - firstRows[lo]) * width + column]
     }
 
     /// Call `body(row, cell)` for each row in `rows` of `column`, walking segments without a search per row.
@@ -117,10 +134,9 @@ struct STARCells {
             let first = firstRows[s]
             let segRows = segments[s].count / width
             let stop = min(rows.upperBound, first + segRows)
-            segments[s].withUnsafeBufferPointer { seg in
-                var k = (r - first) * width + column
-                while r < stop { body(r, seg[k]); r += 1; k += width }
-            }
+            let seg = segments[s].base
+            var k = (r - first) * width + column
+            while r < stop { body(r, seg[k]); r += 1; k += width }
             s += 1
         }
     }
@@ -130,10 +146,8 @@ struct STARCells {
         guard width > 0 else { return }
         for (s, seg) in segments.enumerated() {
             let first = firstRows[s]
-            try seg.withUnsafeBufferPointer { buf in
-                let rows = buf.count / width
-                for r in 0 ..< rows { try body(first + r, UnsafeBufferPointer(rebasing: buf[(r * width) ..< (r * width + width)])) }
-            }
+            let rows = seg.count / width
+            for r in 0 ..< rows { try body(first + r, UnsafeBufferPointer(start: seg.base + r * width, count: width)) }
         }
     }
 

@@ -13,14 +13,14 @@ struct STARLoopScanner {
 
     /// The rows found, and where the sequential lexer resumes (the end of the last row).
     struct Result {
-        var segments: [[UInt64]]
+        var segments: [STARCellBuffer]
         var resume: STARLexer.State
     }
 
     /// What one piece found.
     struct Piece {
         enum Stop { case complete, loopEnd, irregular }
-        var cells: [UInt64] = []
+        var cells: STARCellBuffer? = nil
         var stop = Stop.complete
         /// Newlines crossed in the piece (only meaningful when complete).
         var lines = 0
@@ -42,7 +42,7 @@ struct STARLoopScanner {
         while firstEnd < n && bytes[firstEnd] != 0x0a { firstEnd += 1 }
         let bytesPerRow = max(2 * width, firstEnd - bodyStart + 1)
 
-        let pieceCount = max(2, threads * 4)
+        let pieceCount = threads == 1 ? 1 : threads * 4
         let size = (n - bodyStart + pieceCount - 1) / pieceCount
         var bounds: [Int] = [bodyStart]
         var b = bodyStart
@@ -59,13 +59,14 @@ struct STARLoopScanner {
         let all = bytes
         pieces.withUnsafeMutableBufferPointer { out in
             let outPtr = out
-            DispatchQueue.concurrentPerform(iterations: count) { i in
+            let work = { (i: Int) in
                 let rowsGuess = (bounds[i + 1] - bounds[i]) / bytesPerRow + 16
                 outPtr[i] = STARLoopScanner.scanPiece(all, from: bounds[i], to: bounds[i + 1], width: w,
                                                       reserve: rowsGuess + rowsGuess / 8)
             }
+            if count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: count, execute: work) }
         }
-        var segments: [[UInt64]] = []
+        var segments: [STARCellBuffer] = []
         var resume = header
         var line = bodyLine
         for i in 0 ..< count {
@@ -74,8 +75,8 @@ struct STARLoopScanner {
             if p.lastRowEnd >= 0 {
                 resume = STARLexer.State(pos: p.lastRowEnd, line: line + p.linesBeforeLastRowEnd, lineStart: p.lastRowEnd)
             }
-            segments.append(p.cells)
-            pieces[i].cells = []
+            if let c = p.cells { segments.append(c) }
+            pieces[i].cells = nil
             if p.stop == .loopEnd { break }
             line += p.lines
         }
@@ -87,7 +88,9 @@ struct STARLoopScanner {
     /// Scan the lines starting in `from..<to`.
     static func scanPiece(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int, width: Int, reserve: Int) -> Piece {
         var piece = Piece()
-        piece.cells.reserveCapacity(reserve * width)
+        var cap = max(64, reserve * width)
+        var out = malloc(cap * 8)!.assumingMemoryBound(to: UInt64.self)
+        var used = 0
         let n = bytes.count
         let s = bytes.baseAddress!
         var p = from
@@ -128,7 +131,12 @@ struct STARLoopScanner {
                     if len == 0 || len > STARCells.maxLength { piece.stop = .irregular; break lineLoop }
                     if p < n && s[p] < 0x20 && s[p] != 0x09 && s[p] != 0x0a && s[p] != 0x0d { piece.stop = .irregular; break lineLoop }
                 }
-                piece.cells.append(STARCells.pack(offset: start, length: len))
+                if used == cap {
+                    cap *= 2
+                    out = realloc(out, cap * 8)!.assumingMemoryBound(to: UInt64.self)
+                }
+                out[used] = STARCells.pack(offset: start, length: len)
+                used += 1
                 values += 1
                 while p < n && blank(s[p]) { p += 1 }
                 if p >= n || s[p] == 0x0a { break }
@@ -145,6 +153,9 @@ struct STARLoopScanner {
             if p < n { p += 1; lines += 1 }
         }
         piece.lines = lines
+        // Give back the unused reserve (realloc shrinks in place).
+        out = realloc(out, max(1, used) * 8)!.assumingMemoryBound(to: UInt64.self)
+        piece.cells = STARCellBuffer(owning: out, count: used)
         return piece
     }
 

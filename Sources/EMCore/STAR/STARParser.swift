@@ -148,7 +148,7 @@ struct STARParser {
         }
         let width = columns.count
         let threads = options.threads ?? Parallel.threadCount
-        if threads > 1, let first = tok, first.line > lastHeaderLine, !lexer.isKeyword(first),
+        if let first = tok, first.line > lastHeaderLine, !lexer.isKeyword(first),
            bytes.count - afterHeader.pos >= options.parallelMinimumBytes {
             var scanner = STARLoopScanner(bytes: bytes, width: width, threads: threads)
             if let result = scanner.scan(after: afterHeader) {
