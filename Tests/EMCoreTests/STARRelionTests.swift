@@ -6,9 +6,16 @@ import TestSupport
 /// STAR files written by RELION 3.1.3 itself (relion_project, relion_refine, relion_star_handler,
 /// relion_mask_create + relion_postprocess), made once per test run in a temporary folder.
 enum RelionSTARFiles {
+    /// The folder, removed when the test process exits.
+    static let folder: String = {
+        let dir = TestEnv.temporaryDirectory("relion-star")
+        atexit { TestEnv.removeTemporary(RelionSTARFiles.folder) }
+        return dir
+    }()
+
     /// Folder and the STAR files in it (relative paths), or the error that stopped making them.
     static let made: Result<(dir: String, files: [String]), Error> = Result {
-        let dir = TestEnv.temporaryDirectory("relion-star")
+        let dir = folder
         let map = dir + "/map.mrc", map2 = dir + "/map2.mrc"
         _ = try MRCWriter.write(Phantom.blobs(n: 32, voxelSize: 2, noise: 0, seed: 1), to: map)
         _ = try MRCWriter.write(Phantom.blobs(n: 32, voxelSize: 2, noise: 0.05, seed: 2), to: map2)

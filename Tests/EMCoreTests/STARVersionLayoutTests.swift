@@ -79,3 +79,28 @@ import TestSupport
         #expect(abs(try classes.doubles("rlnClassDistribution").reduce(0, +) - 1) < 1e-5)
     }
 }
+
+/// The typed view of RELION particle files.
+@Suite struct RELIONParticlesTests {
+    @Test func relion31PixelSizeComesFromOptics() throws {
+        let p = try RELIONParticles(STARDocument.read(STARFixtures.path("relion31_particles.star")))
+        #expect(p.count == 20 && p.optics?.rowCount == 1)
+        #expect(try p.pixelSizes() == Array(repeating: 2.0, count: 20))
+    }
+
+    @Test func relion30UsesMagnificationAndDetectorPixel() throws {
+        let doc = try STARDocument.parse("data_\nloop_\n_rlnImageName\n_rlnMagnification\n_rlnDetectorPixelSize\n_rlnClassNumber\n1@a.mrcs 10000 5.0 2\n2@a.mrcs 20000 5.0 1\n3@a.mrcs 20000 5.0 2\n")
+        let p = try RELIONParticles(doc)
+        #expect(p.optics == nil)
+        #expect(try p.pixelSizes() == [5.0, 2.5, 2.5])
+        #expect(try p.classSizes().map(\.count) == [1, 2])
+        #expect(try p.classSizes().map(\.classNumber) == [1, 2])
+    }
+
+    @Test func unknownOpticsGroupIsAnError() throws {
+        let doc = try STARDocument.parse("data_optics\nloop_\n_rlnOpticsGroup\n_rlnImagePixelSize\n1 1.1\ndata_particles\nloop_\n_rlnImageName\n_rlnOpticsGroup\n1@a 1\n2@a 2\n", path: "x.star")
+        #expect(throws: STARError.missingBlock(path: "x.star", block: "optics (group 2)")) { try RELIONParticles(doc).pixelSizes() }
+        #expect(doc.block(.optics)?.table?.rowCount == 1)
+        #expect(throws: STARError.self) { try RELIONParticles(STARDocument.parse("data_model_general\n_rlnNrClasses 1\n")) }
+    }
+}
