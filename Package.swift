@@ -70,6 +70,7 @@ let package = Package(
         .testTarget(
             name: "EMCoreTests",
             dependencies: ["EMCore", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

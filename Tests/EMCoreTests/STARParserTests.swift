@@ -202,5 +202,5 @@ import TestSupport
 enum STARFixtures {
     static func path(_ name: String) -> String { TestEnv.repoRoot + "/Tests/EMCoreTests/Fixtures/STAR/" + name }
     static let all = ["relion30_default_pipeline.star", "relion31_default_pipeline.star", "relion40_default_pipeline.star",
-                      "relion50_default_pipeline.star", "relion31_particles.star", "relion31_run_model.star", "relion50_run_model.star"]
+                      "relion50_default_pipeline.star", "relion31_particles.star", "relion31_run_model.star", "relion50_run_model.star", "relion50_tomograms.star"]
 }

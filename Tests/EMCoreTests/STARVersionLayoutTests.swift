@@ -44,7 +44,7 @@ import TestSupport
 
     /// RELION 5 files (no trailing spaces) are written in the RELION 3.1/4 layout, which RELION 5 reads; the
     /// values, blocks and versions survive.
-    @Test(arguments: ["relion50_default_pipeline.star", "relion50_run_model.star"])
+    @Test(arguments: ["relion50_default_pipeline.star", "relion50_run_model.star", "relion50_tomograms.star"])
     func relion5ValuesSurviveRewriting(file: String) throws {
         let doc = try STARDocument.read(STARFixtures.path(file))
         let again = try STARDocument.parse(STARWriter.render(doc))
@@ -66,6 +66,17 @@ import TestSupport
         #expect(try classes.doubles("rlnClassDistribution").reduce(0, +) == 1.0)
         let ssnr = try doc.requireBlock("model_class_1").requireTable()
         #expect(try ssnr.doubles("rlnSsnrMap") == [12345, 812.5, 200.125])
+    }
+
+    @Test func relion5TomographyBlocksPerTiltSeries() throws {
+        let doc = try STARDocument.read(STARFixtures.path("relion50_tomograms.star"))
+        let global = try #require(doc.block(.global)?.table)
+        let names = try global.strings("rlnTomoName")
+        #expect(names == ["TS_01", "TS_03"])
+        #expect(doc.blocks.dropFirst().map(\.name) == names)
+        #expect(try doc.requireBlock("TS_01").requireTable().doubles("rlnTomoNominalStageTiltAngle") == [0, 3, -3])
+        #expect(try doc.requireBlock("TS_03").requireTable().rowCount == 2)
+        #expect(try global.doubles("rlnTomoHand") == [-1, -1])
     }
 
     @Test func relion31ModelHasEveryBlockRelionWrote() throws {

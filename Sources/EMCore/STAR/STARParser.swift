@@ -164,7 +164,10 @@ struct STARParser {
     /// The reference loop reader: one row per line (a `;` text field may carry a row over to its closing line).
     mutating func sequentialLoop(columns: [String], first: STARToken?, blockName: String) throws -> (STARTable, STARToken?) {
         let n = columns.count
-        var cells: [UInt64] = []
+        var cap = 256, used = 0
+        var cells = malloc(cap * 8)!.assumingMemoryBound(to: UInt64.self)
+        var handedOver = false
+        defer { if !handedOver { free(cells) } }
         var tok = first
         var inRow = 0, rowLine = 0, lastRowLine = -1
         var lastEndColumn = 0
@@ -183,7 +186,9 @@ struct STARParser {
             guard t.length <= STARCells.maxLength else {
                 throw STARError.unexpectedToken(path: path, line: t.line, column: t.column, token: "value longer than 16 MiB")
             }
-            cells.append(STARCells.pack(offset: t.start, length: t.length))
+            if used == cap { cap *= 2; cells = realloc(cells, cap * 8)!.assumingMemoryBound(to: UInt64.self) }
+            cells[used] = STARCells.pack(offset: t.start, length: t.length)
+            used += 1
             lastEndColumn = t.column + (t.end - (t.quoted ? t.start - 1 : t.start))
             rowLine = t.endLine
             inRow += 1
@@ -191,7 +196,10 @@ struct STARParser {
             tok = try lexer.next()
         }
         if inRow != 0 { throw short() }
-        let table = STARTable(columns: columns, cells: STARCells(width: n, cells: cells), storage: storage, blockName: blockName, path: path)
+        cells = realloc(cells, max(1, used) * 8)!.assumingMemoryBound(to: UInt64.self)
+        handedOver = true
+        let buffer = STARCellBuffer(owning: cells, count: used)
+        let table = STARTable(columns: columns, cells: STARCells(width: n, segments: [buffer]), storage: storage, blockName: blockName, path: path)
         return (table, tok)
     }
 }
