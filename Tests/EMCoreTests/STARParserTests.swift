@@ -33,7 +33,7 @@ import TestSupport
     @Test func crlfAndMissingFinalNewline() throws {
         let lf = "data_p\nloop_\n_rlnX #1\n_rlnName #2\n1.0 a\n2.0 \"b c\"\n3.0 d"
         let crlf = lf.replacingOccurrences(of: "\n", with: "\r\n")
-        for text in [lf, crlf] {
+        for text in [lf, crlf, "\u{FEFF}" + crlf] {
             let t = try STARDocument.parse(text).requireBlock("p").requireTable()
             #expect(try t.doubles("rlnX") == [1, 2, 3])
             #expect(try t.strings("rlnName") == ["a", "b c", "d"])
@@ -131,6 +131,24 @@ import TestSupport
         let e = STARError.rowLength(path: "run_data.star", line: 12, column: 40, expected: 25, found: 24)
         #expect(e.description == "run_data.star:12:40: loop row has 24 values but the loop has 25 columns")
         #expect(!STARError.valueNotNumeric(path: "a", line: 1, column: 2, block: "b", columnName: "c", row: 3, value: "v").description.contains("\n"))
+    }
+
+    @Test func gzipAndBzip2FilesReadLikeThePlainFile() throws {
+        let dir = TestEnv.temporaryDirectory("star-gz")
+        defer { TestEnv.removeTemporary(dir) }
+        let plain = STARFixtures.path("relion31_particles.star")
+        let expected = try STARDocument.read(plain)
+        for (tool, ext) in [("gzip", "gz"), ("bzip2", "bz2")] {
+            let r = try TestEnv.run("/bin/sh", ["-c", "\(tool) -c '\(plain)' > '\(dir)/p.star.\(ext)'"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let doc = try STARDocument.read("\(dir)/p.star.\(ext)")
+            #expect(STARWriter.render(doc) == STARWriter.render(expected))
+            #expect(try doc.requireBlock("particles").requireTable().doubles("rlnAngleTilt")
+                    == (try expected.requireBlock("particles").requireTable().doubles("rlnAngleTilt")))
+        }
+        #expect(throws: FileError.isDirectory(path: dir)) { try STARDocument.read(dir) }
+        try Data().write(to: URL(fileURLWithPath: dir + "/empty.star"))
+        #expect(try STARDocument.read(dir + "/empty.star").blocks.isEmpty)
     }
 
     @Test func missingFileIsAFileError() {

@@ -44,6 +44,9 @@ struct STARParser {
     init(storage: STARStorage, path: String, options: STARParseOptions = .default) {
         self.storage = storage; self.path = path; self.options = options
         lexer = STARLexer(bytes: storage.bytes, path: path)
+        // A UTF-8 byte-order mark (editors on Windows add one) is skipped.
+        let b = storage.bytes
+        if b.count >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf { lexer.pos = 3; lexer.lineStart = 3 }
     }
 
     var bytes: UnsafeBufferPointer<UInt8> { storage.bytes }
