@@ -8,12 +8,15 @@ struct STARCommand: ParsableCommand {
         commandName: "star",
         abstract: "Summarise STAR files; select rows and columns, count, convert to CSV/JSON, merge tables.",
         discussion: """
-        With only files: list blocks, tables, row counts and columns (type; min/max/mean of numbers).
+        With only files: list blocks, tables, row counts and columns (type; min/max/mean of numbers). \
         With only --out (or --to star): the whole file rewritten in RELION's layout.
-        Selecting (--block, --columns, --where, --to, --out) writes one table: as STAR, the whole file with that
-        table replaced (data_optics kept), in RELION's layout. The table is --block, else data_particles,
-        else the first block with a loop. Conditions: NAME==V, !=, <, <=, >, >= (numbers compared as numbers,
+
+        Selecting (--block, --columns, --where, --to, --out) writes one table; as STAR, the whole file with \
+        that table replaced (data_optics kept), in RELION's layout. The table is --block, else data_particles, \
+        else the first block with a loop. Conditions: NAME==V, !=, <, <=, >, >= (numbers compared as numbers, \
         other values as text); several --where are ANDed.
+
+        Examples:
           emtools star run_data.star
           emtools star run_data.star --where 'rlnClassNumber==3' --out class3.star
           emtools star run_data.star --columns rlnDefocusU,rlnDefocusV --to csv | head
