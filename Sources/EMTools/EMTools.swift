@@ -11,7 +11,7 @@ struct EMTools: ParsableCommand {
         version: EMCoreInfo.version,
         subcommands: [
             HeaderCommand.self, StatsCommand.self, ValidateCommand.self, ConvertCommand.self,
-            ProjectCommand.self, SliceCommand.self, FSCCommand.self, PCACommand.self,
+            ProjectCommand.self, SliceCommand.self, FSCCommand.self, STARCommand.self, PCACommand.self,
             PhantomCommand.self,
         ]
     )

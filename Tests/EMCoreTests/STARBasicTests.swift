@@ -43,7 +43,7 @@ import TestSupport
 
     @Test func wrongFieldCountNamesTheLine() {
         let bad = "data_x\nloop_\n_a\n_b\n1 2\n3\n4 5\n"
-        #expect(throws: STARError.wrongFieldCount(path: "<memory>", line: 6, expected: 2, found: 1)) {
+        #expect(throws: STARError.rowLength(path: "<memory>", line: 6, column: 2, expected: 2, found: 1)) {
             try STARDocument.parse(bad)
         }
     }

@@ -1,17 +1,28 @@
 import Foundation
 
 /// Parsing numbers straight from UTF-8 bytes (no String per value).
+///
+/// `double` gives exactly what C's `strtod` gives for the whole cell: decimal numbers with at most 19
+/// significant digits and a power of ten within ±22 (everything RELION writes) take an exact fast path
+/// (Clinger's), anything else goes to `strtod`.
 public enum NumberParsing {
     /// A decimal integer with optional sign; nil for anything else (including empty input).
     @inlinable
     public static func int(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let p = b.baseAddress else { return nil }
+        return int(p, b.count)
+    }
+
+    /// A decimal integer from `n` bytes at `p`; nil for anything else.
+    @inlinable
+    public static func int(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
         var i = 0, neg = false
-        guard !b.isEmpty else { return nil }
-        if b[0] == UInt8(ascii: "-") || b[0] == UInt8(ascii: "+") { neg = b[0] == UInt8(ascii: "-"); i = 1 }
-        guard i < b.count else { return nil }
+        guard n > 0 else { return nil }
+        if p[0] == UInt8(ascii: "-") || p[0] == UInt8(ascii: "+") { neg = p[0] == UInt8(ascii: "-"); i = 1 }
+        guard i < n else { return nil }
         var v = 0
-        while i < b.count {
-            let d = Int(b[i]) - 48
+        while i < n {
+            let d = Int(p[i]) &- 48
             guard d >= 0 && d <= 9 else { return nil }
             let (m, o1) = v.multipliedReportingOverflow(by: 10)
             let (s, o2) = m.addingReportingOverflow(d)
@@ -25,11 +36,70 @@ public enum NumberParsing {
     /// A floating-point number as C's strtod reads it (decimal, exponent, inf, nan); nil when the whole cell
     /// is not a number.
     public static func double(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
-        let n = b.count
-        guard n > 0 && n < 64 else { return nil }
+        guard let p = b.baseAddress else { return nil }
+        return double(p, b.count)
+    }
+
+    @usableFromInline static let powersOfTen: [Double] = (0 ... 22).map { pow(10.0, Double($0)) }
+
+    /// A floating-point number from `n` bytes at `p`; nil when the bytes are not one number.
+    public static func double(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
+        guard n > 0 else { return nil }
+        var i = 0, neg = false
+        if p[0] == UInt8(ascii: "-") { neg = true; i = 1 } else if p[0] == UInt8(ascii: "+") { i = 1 }
+        var mant: UInt64 = 0, digits = 0, exp10 = 0
+        var sawDigit = false, truncated = false
+        while i < n {
+            let d = p[i] &- 48
+            if d > 9 { break }
+            sawDigit = true
+            if mant == 0 && d == 0 {
+            } else if digits < 19 { mant = mant &* 10 &+ UInt64(d); digits += 1 } else { exp10 += 1; truncated = true }
+            i += 1
+        }
+        if i < n && p[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < n {
+                let d = p[i] &- 48
+                if d > 9 { break }
+                sawDigit = true
+                if mant == 0 && d == 0 { exp10 -= 1 } else if digits < 19 { mant = mant &* 10 &+ UInt64(d); digits += 1; exp10 -= 1 } else { truncated = true }
+                i += 1
+            }
+        }
+        guard sawDigit else { return strtodWhole(p, n) }
+        if i < n && (p[i] | 0x20) == UInt8(ascii: "e") {
+            i += 1
+            var eneg = false
+            if i < n && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) { eneg = p[i] == UInt8(ascii: "-"); i += 1 }
+            var e = 0, eDigits = 0
+            while i < n {
+                let d = p[i] &- 48
+                if d > 9 { break }
+                if e < 100_000 { e = e * 10 + Int(d) }
+                eDigits += 1
+                i += 1
+            }
+            guard eDigits > 0 else { return nil }
+            exp10 += eneg ? -e : e
+        }
+        guard i == n else { return strtodWhole(p, n) }
+        if mant == 0 { return neg ? -0.0 : 0.0 }
+        if !truncated && mant <= (1 << 53) && exp10 >= -22 && exp10 <= 22 {
+            var v = Double(mant)
+            v = exp10 < 0 ? v / powersOfTen[-exp10] : v * powersOfTen[exp10]
+            return neg ? -v : v
+        }
+        return strtodWhole(p, n)
+    }
+
+    /// strtod over exactly `n` bytes; nil unless all of them are consumed.
+    static func strtodWhole(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
+        guard n > 0 && n < 400 else { return nil }
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { tmp -> Double? in
-            for i in 0 ..< n { tmp[i] = CChar(bitPattern: b[i]) }
+            for i in 0 ..< n { tmp[i] = CChar(bitPattern: p[i]) }
             tmp[n] = 0
+            if tmp[0] == 0x20 || tmp[0] == 0x09 || tmp[0] == 0x0a { return nil }
             var end: UnsafeMutablePointer<CChar>? = nil
             let v = strtod(tmp.baseAddress!, &end)
             guard let e = end, e - tmp.baseAddress! == n else { return nil }

@@ -12,6 +12,9 @@ public struct STARDocument {
     public var blocks: [STARBlock]
     /// The path the document was read from (used in error messages), or "<memory>".
     public var path: String
+    /// Comment lines before the first block, each with its `#` (RELION's `# RELION optimiser; version 3.1.3`
+    /// and command line); `# version N` lines are not among them (see `STARBlock.version`).
+    public var header: [String] = []
 
     public init(blocks: [STARBlock] = [], path: String = "<memory>") { self.blocks = blocks; self.path = path }
 
@@ -38,6 +41,13 @@ public struct STARBlock {
     public var tables: [STARTable]
     /// Path of the document, for error messages.
     public var path: String
+    /// The number of the `# version N` comment that preceded `data_` in the file (RELION 3.1+ writes
+    /// `# version 30001`, RELION 5 `# version 50001`); nil when there was none or the block was made in memory.
+    public var version: Int? = nil
+    /// The `# comment` line RELION writes right after `data_name` for a commented table, without `# `.
+    public var comment: String? = nil
+    /// Field width of each pair's value as written in the file (12 for RELION's padded numbers, else 0).
+    var pairWidths: [String: Int] = [:]
 
     public init(name: String, pairs: [(key: String, value: String)] = [], tables: [STARTable] = [], path: String = "<memory>") {
         self.name = name; self.pairs = pairs; self.tables = tables; self.path = path
@@ -60,6 +70,9 @@ public struct STARBlock {
         guard let t = tables.first else { throw STARError.missingBlock(path: path, block: "\(name) (a loop)") }
         return t
     }
+
+    /// The value of pair `key` as an integer, or nil when absent or not an integer.
+    public func int(_ key: String) -> Int? { value(key).flatMap { Int($0) } }
 
     /// The first loop that has column `column`.
     public func table(with column: String) -> STARTable? { tables.first { $0.columnIndex(column) != nil } }

@@ -1,197 +1,208 @@
 import Foundation
 
 extension STARDocument {
-    /// Read and parse a STAR file (memory-mapped; gzip/bzip2 files are decompressed).
+    /// Read and parse a STAR file (memory-mapped; gzip/bzip2 files are decompressed). Large loops are split
+    /// over all cores (`EMTOOLS_THREADS` limits them).
     /// - Throws: `FileError` for missing/unreadable files, `STARError` for syntax errors (with line and column).
+    /// - Complexity: one pass over the bytes; memory is the file plus 8 bytes per loop value.
     public static func read(_ path: String) throws -> STARDocument {
         let file = try FileBytes.open(path)
         let bytes = UnsafeBufferPointer(start: file.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: file.bytes.count)
-        var parser = STARParser(bytes: bytes, path: path, storage: STARStorage(pointer: bytes, owner: file))
+        var parser = STARParser(storage: STARStorage(pointer: bytes, owner: file), path: path)
         return try parser.parse()
     }
 
-    /// Parse STAR text held in memory.
+    /// Parse STAR text held in memory; `path` names it in error messages.
     public static func parse(_ text: String, path: String = "<memory>") throws -> STARDocument {
-        let storage = STARStorage(bytes: Array(text.utf8))
-        return try storage.withBytes { b in
-            var parser = STARParser(bytes: b, path: path, storage: storage)
-            return try parser.parse()
-        }
+        var parser = STARParser(storage: STARStorage(bytes: Array(text.utf8), isSource: true), path: path)
+        return try parser.parse()
+    }
+
+    /// Parse STAR bytes held in memory; `path` names them in error messages.
+    public static func parse(bytes: [UInt8], path: String = "<memory>") throws -> STARDocument {
+        var parser = STARParser(storage: STARStorage(bytes: bytes, isSource: true), path: path)
+        return try parser.parse()
     }
 }
 
-/// A single-pass tokenizer and parser over the bytes of a STAR file. Cells are recorded as byte ranges.
+/// Tuning of the parser (tests use it to force the parallel path on small inputs).
+struct STARParseOptions {
+    /// Loops whose remaining text is at least this many bytes are split over cores.
+    var parallelMinimumBytes = 1 << 20
+    /// Number of workers; nil means `Parallel.threadCount`.
+    var threads: Int? = nil
+    static var `default` = STARParseOptions()
+}
+
+/// The parser: data blocks, `_key value` pairs and loops, over the lexer; big loops go to `STARLoopScanner`.
 struct STARParser {
-    let bytes: UnsafeBufferPointer<UInt8>
-    let path: String
     let storage: STARStorage
-    var pos = 0
-    var line = 1
-    var lineStart = 0
+    let path: String
+    var lexer: STARLexer
+    var options: STARParseOptions
 
-    init(bytes: UnsafeBufferPointer<UInt8>, path: String, storage: STARStorage) {
-        self.bytes = bytes; self.path = path; self.storage = storage
+    init(storage: STARStorage, path: String, options: STARParseOptions = .default) {
+        self.storage = storage; self.path = path; self.options = options
+        lexer = STARLexer(bytes: storage.bytes, path: path)
+        // A UTF-8 byte-order mark (editors on Windows add one) is skipped.
+        let b = storage.bytes
+        if b.count >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf { lexer.pos = 3; lexer.lineStart = 3 }
     }
 
-    /// A token: byte range of its text (quotes removed), whether it was quoted, and its line/column.
-    struct Token {
-        var start: Int, length: Int, quoted: Bool, line: Int, column: Int
-    }
+    var bytes: UnsafeBufferPointer<UInt8> { storage.bytes }
 
     mutating func parse() throws -> STARDocument {
-        guard bytes.count < Int(UInt32.max) else {
-            throw STARError.unexpectedToken(path: path, line: 1, column: 1, token: "file larger than 4 GiB")
+        guard bytes.count <= STARCells.maxOffset else {
+            throw STARError.unexpectedToken(path: path, line: 1, column: 1, token: "file larger than 1 TiB")
         }
         var doc = STARDocument(path: path)
         var current: STARBlock? = nil
-        var pending: Token? = nil
-        func finish(_ b: inout STARBlock?, into d: inout STARDocument) { if let x = b { d.blocks.append(x) }; b = nil }
+        var pairGaps: [String: Int] = [:]
+        func finish(_ b: inout STARBlock?, gaps: inout [String: Int], into d: inout STARDocument) {
+            guard var x = b else { return }
+            x.pairWidths = STARParser.pairWidths(x.pairs, gaps: gaps)
+            d.blocks.append(x)
+            b = nil
+            gaps = [:]
+        }
+        var pending: STARToken? = nil
         while true {
-            guard let tok = try pending ?? nextToken() else { break }
+            guard let tok = try pending ?? lexer.next() else { break }
             pending = nil
-            if !tok.quoted && starts(tok, with: "data_") {
-                finish(&current, into: &doc)
-                current = STARBlock(name: text(tok, dropping: 5), path: path)
+            if !tok.quoted && lexer.startsCaseless(tok, with: "data_") {
+                finish(&current, gaps: &pairGaps, into: &doc)
+                if lexer.collectHeader { doc.header = lexer.header; lexer.collectHeader = false; lexer.header = [] }
+                var b = STARBlock(name: lexer.text(tok, dropping: 5), path: path)
+                b.version = lexer.pendingVersion
+                lexer.pendingVersion = nil
+                b.comment = blockComment(after: tok)
+                current = b
                 continue
             }
             guard current != nil else {
-                throw STARError.unexpectedToken(path: path, line: tok.line, column: tok.column, token: String(text(tok).prefix(40)))
+                throw STARError.unexpectedToken(path: path, line: tok.line, column: tok.column, token: String(lexer.text(tok).prefix(40)))
             }
-            if !tok.quoted && equals(tok, "loop_") {
-                let (table, next) = try parseLoop(startLine: tok.line, blockName: current!.name)
+            if lexer.isKeyword(tok) && tok.length == 5 && lexer.startsCaseless(tok, with: "loop_") {
+                let (table, next) = try parseLoop(tok, blockName: current!.name)
                 current!.tables.append(table)
                 pending = next
                 continue
             }
             if !tok.quoted && bytes[tok.start] == UInt8(ascii: "_") {
-                guard let value = try nextToken(), value.quoted || !isKeyword(value) else {
-                    throw STARError.missingValue(path: path, line: tok.line, name: text(tok))
+                guard let value = try lexer.next(), !lexer.isKeyword(value) else {
+                    throw STARError.missingValue(path: path, line: tok.line, name: lexer.text(tok))
                 }
-                current!.pairs.append((key: text(tok, dropping: 1), value: text(value)))
+                let key = lexer.text(tok, dropping: 1)
+                current!.pairs.append((key: key, value: lexer.text(value)))
+                if value.line == tok.line {
+                    pairGaps[key] = (value.quoted && value.endLine == value.line ? value.start - 1 : value.start) - tok.end
+                }
                 continue
             }
-            throw STARError.unexpectedToken(path: path, line: tok.line, column: tok.column, token: String(text(tok).prefix(40)))
+            throw STARError.unexpectedToken(path: path, line: tok.line, column: tok.column, token: String(lexer.text(tok).prefix(40)))
         }
-        finish(&current, into: &doc)
+        finish(&current, gaps: &pairGaps, into: &doc)
         return doc
     }
 
-    /// Parse the column names and values after `loop_`; returns the table and the first token after it.
-    mutating func parseLoop(startLine: Int, blockName: String) throws -> (STARTable, Token?) {
+    /// RELION's `# comment` line right after `data_name`, if any.
+    func blockComment(after tok: STARToken) -> String? {
+        var p = tok.end
+        let n = bytes.count
+        while p < n && STARLexer.isBlank(bytes[p]) { p += 1 }
+        guard p < n && bytes[p] == 0x0a else { return nil }
+        p += 1
+        guard p + 1 < n && bytes[p] == UInt8(ascii: "#") && bytes[p + 1] == 0x20 else { return nil }
+        var e = p
+        while e < n && bytes[e] != 0x0a { e += 1 }
+        var end = e
+        if end > p && bytes[end - 1] == 0x0d { end -= 1 }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[(p + 2) ..< end]), as: UTF8.self)
+        return text.hasPrefix("version ") ? nil : text
+    }
+
+    /// RELION pads numbers in a key–value list to 12 characters after a gap of 12 + (longest key, at least
+    /// 10) − (key length) spaces; a wider gap in the file means the value was padded.
+    static func pairWidths(_ pairs: [(key: String, value: String)], gaps: [String: Int]) -> [String: Int] {
+        guard !gaps.isEmpty else { return [:] }
+        let maxW = max(10, pairs.map { $0.key.utf8.count }.max() ?? 0)
+        var out: [String: Int] = [:]
+        for p in pairs {
+            guard let g = gaps[p.key] else { continue }
+            out[p.key] = g > 12 + maxW - p.key.utf8.count ? 12 : 0
+        }
+        return out
+    }
+
+    /// Parse the column names and rows after `loop_`; returns the table and the first token after it.
+    mutating func parseLoop(_ loopTok: STARToken, blockName: String) throws -> (STARTable, STARToken?) {
         var columns: [String] = []
-        var tok = try nextToken()
+        var afterHeader = lexer.state
+        var lastHeaderLine = loopTok.line
+        var tok = try lexer.next()
         while let t = tok, !t.quoted, bytes[t.start] == UInt8(ascii: "_") {
-            columns.append(text(t, dropping: 1))
-            tok = try nextToken()
-            // RELION writes "_rlnName #3": the comment is skipped by the tokenizer.
+            columns.append(lexer.text(t, dropping: 1))
+            afterHeader = lexer.state
+            lastHeaderLine = t.line
+            tok = try lexer.next()   // RELION writes "_rlnName #3": the comment is skipped.
         }
-        guard !columns.isEmpty else { throw STARError.loopWithoutColumns(path: path, line: startLine) }
-        var offsets: [UInt32] = [], lengths: [UInt32] = []
-        var lines: [Int32] = []
-        while let t = tok, t.quoted || !isKeyword(t) {
-            offsets.append(UInt32(t.start)); lengths.append(UInt32(t.length)); lines.append(Int32(t.line))
-            tok = try nextToken()
+        guard !columns.isEmpty else {
+            throw STARError.loopHasNoColumns(path: path, line: loopTok.line, column: loopTok.column)
         }
+        let width = columns.count
+        let threads = options.threads ?? Parallel.threadCount
+        if let first = tok, first.line > lastHeaderLine, !lexer.isKeyword(first),
+           bytes.count - afterHeader.pos >= options.parallelMinimumBytes {
+            var scanner = STARLoopScanner(bytes: bytes, width: width, threads: threads)
+            if let result = scanner.scan(after: afterHeader) {
+                lexer.state = result.resume
+                let cells = STARCells(width: width, segments: result.segments)
+                let table = STARTable(columns: columns, cells: cells, storage: storage, blockName: blockName, path: path)
+                return (table, try lexer.next())
+            }
+        }
+        return try sequentialLoop(columns: columns, first: tok, blockName: blockName)
+    }
+
+    /// The reference loop reader: one row per line (a `;` text field may carry a row over to its closing line).
+    mutating func sequentialLoop(columns: [String], first: STARToken?, blockName: String) throws -> (STARTable, STARToken?) {
         let n = columns.count
-        if offsets.count % n != 0 { throw fieldCountError(lines: lines, columns: n) }
-        let table = STARTable(columns: columns, rowCount: offsets.count / n, storage: storage, offsets: offsets,
-                              lengths: lengths, base: 0, blockName: blockName, path: path)
+        var cap = 256, used = 0
+        var cells = malloc(cap * 8)!.assumingMemoryBound(to: UInt64.self)
+        var handedOver = false
+        defer { if !handedOver { free(cells) } }
+        var tok = first
+        var inRow = 0, rowLine = 0, lastRowLine = -1
+        var lastEndColumn = 0
+        func short() -> STARError {
+            .rowLength(path: path, line: rowLine, column: lastEndColumn, expected: n, found: inRow)
+        }
+        while let t = tok, !lexer.isKeyword(t) {
+            if inRow == 0 {
+                if t.line == lastRowLine {
+                    throw STARError.rowLength(path: path, line: t.line, column: t.column, expected: n, found: n + lexer.valuesOnLine(from: t))
+                }
+                rowLine = t.line
+            } else if t.line != rowLine && !(t.isTextField && t.line == rowLine + 1) {
+                throw short()
+            }
+            guard t.length <= STARCells.maxLength else {
+                throw STARError.unexpectedToken(path: path, line: t.line, column: t.column, token: "value longer than 16 MiB")
+            }
+            if used == cap { cap *= 2; cells = realloc(cells, cap * 8)!.assumingMemoryBound(to: UInt64.self) }
+            cells[used] = STARCells.pack(offset: t.start, length: t.length)
+            used += 1
+            lastEndColumn = t.column + (t.end - (t.quoted ? t.start - 1 : t.start))
+            rowLine = t.endLine
+            inRow += 1
+            if inRow == n { inRow = 0; lastRowLine = rowLine }
+            tok = try lexer.next()
+        }
+        if inRow != 0 { throw short() }
+        cells = realloc(cells, max(1, used) * 8)!.assumingMemoryBound(to: UInt64.self)
+        handedOver = true
+        let buffer = STARCellBuffer(owning: cells, count: used)
+        let table = STARTable(columns: columns, cells: STARCells(width: n, segments: [buffer]), storage: storage, blockName: blockName, path: path)
         return (table, tok)
-    }
-
-    /// Locate the first row whose values do not fill exactly one line, for a useful error message.
-    func fieldCountError(lines: [Int32], columns n: Int) -> STARError {
-        var i = 0
-        while i < lines.count {
-            let l = lines[i]
-            var j = i
-            while j < lines.count && lines[j] == l { j += 1 }
-            if j - i != n {
-                return .wrongFieldCount(path: path, line: Int(l), expected: n, found: j - i)
-            }
-            i = j
-        }
-        return .wrongFieldCount(path: path, line: Int(lines.last ?? 0), expected: n, found: lines.count % n)
-    }
-
-    func isKeyword(_ t: Token) -> Bool {
-        let c = bytes[t.start]
-        if c == UInt8(ascii: "_") { return true }
-        if c == UInt8(ascii: "d") { return starts(t, with: "data_") }
-        if c == UInt8(ascii: "l") { return equals(t, "loop_") }
-        return false
-    }
-
-    func starts(_ t: Token, with s: StaticString) -> Bool {
-        let n = s.utf8CodeUnitCount
-        guard t.length >= n else { return false }
-        let p = s.utf8Start
-        for i in 0 ..< n where bytes[t.start + i] != p[i] { return false }
-        return true
-    }
-
-    func equals(_ t: Token, _ s: StaticString) -> Bool { t.length == s.utf8CodeUnitCount && starts(t, with: s) }
-
-    func text(_ t: Token, dropping n: Int = 0) -> String {
-        String(decoding: UnsafeBufferPointer(rebasing: bytes[(t.start + n) ..< (t.start + t.length)]), as: UTF8.self)
-    }
-
-    /// The next token, skipping white space and comments; nil at the end of the file.
-    mutating func nextToken() throws -> Token? {
-        let n = bytes.count
-        while pos < n {
-            let c = bytes[pos]
-            if c == 0x0a { pos += 1; line += 1; lineStart = pos; continue }
-            if c == 0x20 || c == 0x09 || c == 0x0d { pos += 1; continue }
-            if c == 0 { throw STARError.binaryContent(path: path, line: line) }
-            if c == UInt8(ascii: "#") {
-                while pos < n && bytes[pos] != 0x0a { pos += 1 }
-                continue
-            }
-            let column = pos - lineStart + 1
-            if c == UInt8(ascii: ";") && pos == lineStart { return try textField(column: column) }
-            if c == UInt8(ascii: "'") || c == UInt8(ascii: "\"") {
-                // A quote closes only when followed by white space or the end of the line/file.
-                var j = pos + 1
-                while j < n {
-                    if bytes[j] == 0x0a { break }
-                    if bytes[j] == c && (j + 1 == n || [0x20, 0x09, 0x0a, 0x0d].contains(bytes[j + 1])) { break }
-                    j += 1
-                }
-                guard j < n && bytes[j] == c else { throw STARError.unterminatedQuote(path: path, line: line, column: column) }
-                let t = Token(start: pos + 1, length: j - pos - 1, quoted: true, line: line, column: column)
-                pos = j + 1
-                return t
-            }
-            let start = pos
-            while pos < n {
-                let d = bytes[pos]
-                if d == 0x20 || d == 0x09 || d == 0x0a || d == 0x0d { break }
-                if d == 0 { throw STARError.binaryContent(path: path, line: line) }
-                pos += 1
-            }
-            return Token(start: start, length: pos - start, quoted: false, line: line, column: column)
-        }
-        return nil
-    }
-
-    /// A `;`-delimited multi-line text field (CIF style).
-    mutating func textField(column: Int) throws -> Token {
-        let startLine = line
-        let start = pos + 1
-        var j = start
-        let n = bytes.count
-        while j < n {
-            if bytes[j] == 0x0a {
-                line += 1
-                lineStart = j + 1
-                if j + 1 < n && bytes[j + 1] == UInt8(ascii: ";") {
-                    pos = j + 2
-                    return Token(start: start, length: j - start, quoted: true, line: startLine, column: column)
-                }
-            }
-            j += 1
-        }
-        throw STARError.unterminatedTextField(path: path, line: startLine)
     }
 }

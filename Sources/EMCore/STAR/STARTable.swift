@@ -2,25 +2,25 @@ import Foundation
 
 /// A STAR loop: named columns and rows of values.
 ///
-/// Values are kept as byte ranges into one shared UTF-8 buffer, so parsing a million-row particle file does not
-/// build a `String` per cell; typed access (`double`, `int`, `string`) decodes a cell only when asked.
+/// Values are kept as byte ranges into one shared UTF-8 buffer (the memory-mapped file), so parsing a
+/// million-row particle file does not build a `String` per cell; typed access (`double`, `int`, `string`,
+/// and the whole-column `doubles`, `ints`) decodes a cell only when asked.
 /// Column names are stored without the leading underscore; lookups accept either form.
 public struct STARTable {
     /// Column names in file order, without the leading underscore (e.g. `rlnClassNumber`).
     public private(set) var columns: [String]
     /// Number of rows.
-    public private(set) var rowCount: Int
+    public var rowCount: Int { cells.rowCount }
     /// Name of the block holding this table, for error messages.
     public var blockName: String
     /// Path of the document, for error messages.
     public var path: String
 
-    /// Shared text storage and per-cell (offset, length) pairs, row-major.
+    /// Shared text and where each cell lies in it.
     var storage: STARStorage
-    var cellOffsets: [UInt32]
-    var cellLengths: [UInt32]
-    /// Offset added to every cell offset (lets a table address a window of a large buffer).
-    var base: Int
+    var cells: STARCells
+    /// Field widths to write with (RELION layout), when known from tables this one was made from.
+    var widthHints: [Int]? = nil
 
     private var index: [String: Int]
 
@@ -28,27 +28,23 @@ public struct STARTable {
     public init(columns: [String], rows: [[String]], blockName: String = "", path: String = "<memory>") {
         let cols = columns.map(STARTable.normalise)
         var bytes: [UInt8] = []
-        var offsets: [UInt32] = [], lengths: [UInt32] = []
-        offsets.reserveCapacity(rows.count * cols.count)
-        lengths.reserveCapacity(rows.count * cols.count)
+        var packed: [UInt64] = []
+        packed.reserveCapacity(rows.count * cols.count)
         for row in rows {
             precondition(row.count == cols.count, "row has \(row.count) values for \(cols.count) columns")
             for v in row {
-                offsets.append(UInt32(bytes.count)); lengths.append(UInt32(v.utf8.count)); bytes.append(contentsOf: v.utf8)
+                packed.append(STARCells.pack(offset: bytes.count, length: v.utf8.count))
+                bytes.append(contentsOf: v.utf8)
             }
         }
-        self.init(columns: cols, rowCount: rows.count, storage: STARStorage(bytes: bytes), offsets: offsets, lengths: lengths,
-                  base: 0, blockName: blockName, path: path)
+        self.init(columns: cols, cells: STARCells(width: cols.count, cells: packed), storage: STARStorage(bytes: bytes),
+                  blockName: blockName, path: path)
     }
 
-    init(columns: [String], rowCount: Int, storage: STARStorage, offsets: [UInt32], lengths: [UInt32], base: Int,
-         blockName: String, path: String) {
+    init(columns: [String], cells: STARCells, storage: STARStorage, blockName: String, path: String) {
         self.columns = columns
-        self.rowCount = rowCount
+        self.cells = cells
         self.storage = storage
-        self.cellOffsets = offsets
-        self.cellLengths = lengths
-        self.base = base
         self.blockName = blockName
         self.path = path
         var idx: [String: Int] = [:]
@@ -71,9 +67,8 @@ public struct STARTable {
     /// The raw UTF-8 bytes of a cell (quotes already removed).
     @inline(__always)
     public func withCellBytes<R>(row: Int, column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        let k = row * columns.count + column
-        let off = base + Int(cellOffsets[k]), len = Int(cellLengths[k])
-        return try storage.withBytes { all in try body(UnsafeBufferPointer(rebasing: all[off ..< off + len])) }
+        let c = cells.cell(row: row, column: column)
+        return try body(UnsafeBufferPointer(start: storage.bytes.baseAddress.map { $0 + STARCells.offset(c) }, count: STARCells.length(c)))
     }
 
     /// A cell as a String.
@@ -91,33 +86,6 @@ public struct STARTable {
         withCellBytes(row: row, column: column) { NumberParsing.int($0) }
     }
 
-    /// All values of column `name` as Double.
-    /// - Throws: `missingColumn`, or `notANumber` naming the first offending row (1-based).
-    public func doubles(_ name: String) throws -> [Double] {
-        let c = try requireColumn(name)
-        var out = [Double](repeating: 0, count: rowCount)
-        for r in 0 ..< rowCount {
-            guard let v = double(row: r, column: c) else {
-                throw STARError.notANumber(path: path, block: blockName, column: columns[c], row: r + 1, value: string(row: r, column: c))
-            }
-            out[r] = v
-        }
-        return out
-    }
-
-    /// All values of column `name` as Int.
-    public func ints(_ name: String) throws -> [Int] {
-        let c = try requireColumn(name)
-        var out = [Int](repeating: 0, count: rowCount)
-        for r in 0 ..< rowCount {
-            guard let v = int(row: r, column: c) else {
-                throw STARError.notANumber(path: path, block: blockName, column: columns[c], row: r + 1, value: string(row: r, column: c))
-            }
-            out[r] = v
-        }
-        return out
-    }
-
     /// All values of column `name` as String.
     public func strings(_ name: String) throws -> [String] {
         let c = try requireColumn(name)
@@ -127,42 +95,79 @@ public struct STARTable {
     /// One row as Strings.
     public func row(_ r: Int) -> [String] { (0 ..< columns.count).map { string(row: r, column: $0) } }
 
-    /// A new table with only the rows at `rows` (in that order).
+    /// A new table with only the rows at `rows` (in that order), sharing this table's text.
     public func selecting(rows: [Int]) -> STARTable {
-        var offs: [UInt32] = [], lens: [UInt32] = []
-        offs.reserveCapacity(rows.count * columns.count); lens.reserveCapacity(rows.count * columns.count)
-        for r in rows {
-            let k = r * columns.count
-            offs.append(contentsOf: cellOffsets[k ..< k + columns.count])
-            lens.append(contentsOf: cellLengths[k ..< k + columns.count])
+        var packed: [UInt64] = []
+        packed.reserveCapacity(rows.count * columns.count)
+        for r in rows { for c in 0 ..< columns.count { packed.append(cells.cell(row: r, column: c)) } }
+        var t = STARTable(columns: columns, cells: STARCells(width: columns.count, cells: packed), storage: storage,
+                          blockName: blockName, path: path)
+        t.widthHints = widthHints
+        return t
+    }
+
+    /// A new table with only the columns at `indices` (in that order), sharing this table's text.
+    public func selecting(columns indices: [Int]) -> STARTable {
+        var packed: [UInt64] = []
+        packed.reserveCapacity(rowCount * indices.count)
+        for r in 0 ..< rowCount { for c in indices { packed.append(cells.cell(row: r, column: c)) } }
+        var t = STARTable(columns: indices.map { columns[$0] }, cells: STARCells(width: indices.count, cells: packed),
+                          storage: storage, blockName: blockName, path: path)
+        if let h = widthHints { t.widthHints = indices.map { h[$0] } }
+        return t
+    }
+
+    /// A new table with the columns named in `names` (with or without `_`), in that order.
+    /// - Throws: `missingColumn` for a name the table does not have.
+    public func selecting(columnNames names: [String]) throws -> STARTable {
+        try selecting(columns: names.map { try requireColumn($0) })
+    }
+
+    /// The rows of `tables` one after another, in this table's column order. Every table must have the
+    /// same set of columns (order may differ).
+    /// - Throws: `STARTableMismatch` naming the first table whose columns differ.
+    public static func concatenating(_ tables: [STARTable]) throws -> STARTable {
+        guard let first = tables.first else { return STARTable(columns: [], rows: []) }
+        let widths = first.writeWidths()
+        var bytes: [UInt8] = []
+        var packed: [UInt64] = []
+        let total = tables.reduce(0) { $0 + $1.rowCount }
+        packed.reserveCapacity(total * first.columns.count)
+        for t in tables {
+            guard Set(t.columns) == Set(first.columns), t.columns.count == first.columns.count else {
+                throw STARTableMismatch(path: t.path, block: t.blockName, expected: first.columns, found: t.columns)
+            }
+            let map = first.columns.map { t.columnIndex($0)! }
+            for r in 0 ..< t.rowCount {
+                for c in map {
+                    t.withCellBytes(row: r, column: c) { b in
+                        packed.append(STARCells.pack(offset: bytes.count, length: b.count))
+                        bytes.append(contentsOf: b)
+                    }
+                }
+            }
         }
-        return STARTable(columns: columns, rowCount: rows.count, storage: storage, offsets: offs, lengths: lens, base: base,
-                         blockName: blockName, path: path)
+        var out = STARTable(columns: first.columns, cells: STARCells(width: first.columns.count, cells: packed),
+                            storage: STARStorage(bytes: bytes), blockName: first.blockName, path: first.path)
+        out.widthHints = widths
+        return out
+    }
+
+    /// 1-based line and column in the file of a cell, when the table was read from a file or text.
+    public func position(row: Int, column: Int) -> (line: Int, column: Int)? {
+        guard storage.isSource else { return nil }
+        return storage.position(of: STARCells.offset(cells.cell(row: row, column: column)))
     }
 }
 
-/// Immutable shared bytes behind STAR tables (the parsed file, or strings given by the user).
-final class STARStorage {
-    private let owner: AnyObject?
-    private let pointer: UnsafeBufferPointer<UInt8>
-    private var array: [UInt8]
-
-    init(bytes: [UInt8]) {
-        array = bytes
-        owner = nil
-        pointer = UnsafeBufferPointer(start: nil, count: 0)
-    }
-
-    /// Bytes owned by `owner` (e.g. a memory-mapped `FileBytes`), kept alive as long as the storage.
-    init(pointer: UnsafeBufferPointer<UInt8>, owner: AnyObject) {
-        self.pointer = pointer
-        self.owner = owner
-        array = []
-    }
-
-    @inline(__always)
-    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        if owner != nil { return try body(pointer) }
-        return try array.withUnsafeBufferPointer(body)
+/// Tables to be merged do not have the same columns.
+public struct STARTableMismatch: Error, CustomStringConvertible, Equatable {
+    public var path: String, block: String, expected: [String], found: [String]
+    public var description: String {
+        let missing = expected.filter { !found.contains($0) }, extra = found.filter { !expected.contains($0) }
+        var parts: [String] = []
+        if !missing.isEmpty { parts.append("lacks \(missing.joined(separator: ", "))") }
+        if !extra.isEmpty { parts.append("has extra \(extra.joined(separator: ", "))") }
+        return "\(path): block '\(block)' does not have the same columns as the first table (\(parts.joined(separator: "; ")))"
     }
 }

@@ -1,0 +1,172 @@
+import Dispatch
+import Foundation
+
+/// The parallel fast path for a big loop: the text after the loop header is cut at line starts into a few
+/// pieces per core, and each piece is scanned on its own, one row per line. A piece stops at the first line
+/// that starts a new item (`_name`, `data_`, `loop_`): that is where the loop ends. Anything unusual (a line
+/// with the wrong number of values, a `;` text field, binary bytes, a bad quote) makes the whole loop go back
+/// to the sequential reader, which gives the exact error or handles the rare layout.
+struct STARLoopScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let width: Int
+    let threads: Int
+
+    /// The rows found, and where the sequential lexer resumes (the end of the last row).
+    struct Result {
+        var segments: [STARCellBuffer]
+        var resume: STARLexer.State
+    }
+
+    /// What one piece found.
+    struct Piece {
+        enum Stop { case complete, loopEnd, irregular }
+        var cells: STARCellBuffer? = nil
+        var stop = Stop.complete
+        /// Newlines crossed in the piece (only meaningful when complete).
+        var lines = 0
+        /// End (offset of the newline, or of the end of the file) of the last row, and newlines before it.
+        var lastRowEnd = -1
+        var linesBeforeLastRowEnd = 0
+    }
+
+    mutating func scan(after header: STARLexer.State) -> Result? {
+        let n = bytes.count
+        guard let base = bytes.baseAddress else { return nil }
+        // The body starts at the line after the last column name.
+        guard let nl = memchr(base + header.pos, 0x0a, n - header.pos) else { return nil }
+        let bodyStart = base.distance(to: nl.assumingMemoryBound(to: UInt8.self)) + 1
+        let bodyLine = header.line + 1
+        guard bodyStart < n else { return nil }
+        // Estimate bytes per row from the first line for reserving capacity.
+        var firstEnd = bodyStart
+        while firstEnd < n && bytes[firstEnd] != 0x0a { firstEnd += 1 }
+        let bytesPerRow = max(2 * width, firstEnd - bodyStart + 1)
+
+        let pieceCount = threads == 1 ? 1 : threads * 4
+        let size = (n - bodyStart + pieceCount - 1) / pieceCount
+        var bounds: [Int] = [bodyStart]
+        var b = bodyStart
+        while bounds.count < pieceCount {
+            b = min(n, b + size)
+            while b < n && bytes[b - 1] != 0x0a { b += 1 }
+            if b >= n { break }
+            bounds.append(b)
+        }
+        bounds.append(n)
+        let count = bounds.count - 1
+        var pieces = [Piece](repeating: Piece(), count: count)
+        let w = width
+        let all = bytes
+        pieces.withUnsafeMutableBufferPointer { out in
+            let outPtr = out
+            let work = { (i: Int) in
+                let rowsGuess = (bounds[i + 1] - bounds[i]) / bytesPerRow + 16
+                outPtr[i] = STARLoopScanner.scanPiece(all, from: bounds[i], to: bounds[i + 1], width: w,
+                                                      reserve: rowsGuess + rowsGuess / 8)
+            }
+            if count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: count, execute: work) }
+        }
+        var segments: [STARCellBuffer] = []
+        var resume = header
+        var line = bodyLine
+        for i in 0 ..< count {
+            let p = pieces[i]
+            if p.stop == .irregular { return nil }
+            if p.lastRowEnd >= 0 {
+                resume = STARLexer.State(pos: p.lastRowEnd, line: line + p.linesBeforeLastRowEnd, lineStart: p.lastRowEnd)
+            }
+            if let c = p.cells { segments.append(c) }
+            pieces[i].cells = nil
+            if p.stop == .loopEnd { break }
+            line += p.lines
+        }
+        return Result(segments: segments, resume: resume)
+    }
+
+    @inline(__always) static func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0d }
+
+    /// Scan the lines starting in `from..<to`.
+    static func scanPiece(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int, width: Int, reserve: Int) -> Piece {
+        var piece = Piece()
+        var cap = max(64, reserve * width)
+        var out = malloc(cap * 8)!.assumingMemoryBound(to: UInt64.self)
+        var used = 0
+        let n = bytes.count
+        let s = bytes.baseAddress!
+        var p = from
+        var lines = 0
+        lineLoop: while p < to {
+            let lineStart = p
+            while p < n && blank(s[p]) { p += 1 }
+            if p >= n { break }
+            var c = s[p]
+            if c == 0x0a { p += 1; lines += 1; continue }
+            if c == UInt8(ascii: "#") {
+                while p < n && s[p] != 0x0a { p += 1 }
+                if p < n { p += 1; lines += 1 }
+                continue
+            }
+            if c == UInt8(ascii: "_") || isWord(s, p, n) { piece.stop = .loopEnd; break }
+            if c == UInt8(ascii: ";") && p == lineStart { piece.stop = .irregular; break }
+            var values = 0
+            while true {
+                if values == width { piece.stop = .irregular; break lineLoop }
+                let start: Int, len: Int
+                if c == UInt8(ascii: "'") || c == UInt8(ascii: "\"") {
+                    var j = p + 1
+                    while j < n {
+                        let d = s[j]
+                        if d < 0x20 && d != 0x09 && d != 0x0d { break }
+                        if d == c && (j + 1 == n || blank(s[j + 1]) || s[j + 1] == 0x0a) { break }
+                        j += 1
+                    }
+                    guard j < n && s[j] == c else { piece.stop = .irregular; break lineLoop }
+                    start = p + 1; len = j - p - 1
+                    p = j + 1
+                } else {
+                    if values > 0 && (c == UInt8(ascii: "_") || isWord(s, p, n)) { piece.stop = .irregular; break lineLoop }
+                    start = p
+                    while p < n && s[p] > 0x20 { p += 1 }
+                    len = p - start
+                    if len == 0 || len > STARCells.maxLength { piece.stop = .irregular; break lineLoop }
+                    if p < n && s[p] < 0x20 && s[p] != 0x09 && s[p] != 0x0a && s[p] != 0x0d { piece.stop = .irregular; break lineLoop }
+                }
+                if used == cap {
+                    cap *= 2
+                    out = realloc(out, cap * 8)!.assumingMemoryBound(to: UInt64.self)
+                }
+                out[used] = STARCells.pack(offset: start, length: len)
+                used += 1
+                values += 1
+                while p < n && blank(s[p]) { p += 1 }
+                if p >= n || s[p] == 0x0a { break }
+                c = s[p]
+                if c == UInt8(ascii: "#") {
+                    while p < n && s[p] != 0x0a { p += 1 }
+                    break
+                }
+                if c < 0x20 { piece.stop = .irregular; break lineLoop }
+            }
+            if values != width { piece.stop = .irregular; break }
+            piece.lastRowEnd = p
+            piece.linesBeforeLastRowEnd = lines
+            if p < n { p += 1; lines += 1 }
+        }
+        piece.lines = lines
+        // Give back the unused reserve (realloc shrinks in place).
+        out = realloc(out, max(1, used) * 8)!.assumingMemoryBound(to: UInt64.self)
+        piece.cells = STARCellBuffer(owning: out, count: used)
+        return piece
+    }
+
+    /// True when a bare `data_…` or `loop_` starts at `p`.
+    @inline(__always)
+    static func isWord(_ s: UnsafePointer<UInt8>, _ p: Int, _ n: Int) -> Bool {
+        let c = s[p] | 0x20
+        guard c == UInt8(ascii: "d") || c == UInt8(ascii: "l"), p + 5 <= n else { return false }
+        let word: StaticString = c == UInt8(ascii: "d") ? "data_" : "loop_"
+        for i in 0 ..< 5 where s[p + i] | 0x20 != word.utf8Start[i] | 0x20 { return false }
+        if c == UInt8(ascii: "l") { return p + 5 == n || s[p + 5] <= 0x20 }
+        return true
+    }
+}

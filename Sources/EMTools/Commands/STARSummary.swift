@@ -1,0 +1,86 @@
+import EMCore
+import Foundation
+
+/// What `emtools star FILE` prints: blocks, their pairs and loops, and per column its type and
+/// min/max/mean for numbers.
+struct STARFileSummary: Encodable {
+    struct Table: Encodable { let rows: Int; let columns: [STARColumnSummary] }
+    struct Pair: Encodable { let key: String; let value: String }
+    struct Block: Encodable { let name: String; let version: Int?; let pairs: [Pair]; let tables: [Table] }
+    let file: String
+    let blocks: [Block]
+
+    init(path: String, document: STARDocument) {
+        file = path
+        blocks = document.blocks.map { b in
+            Block(name: b.name, version: b.version, pairs: b.pairs.map { Pair(key: $0.key, value: $0.value) },
+                  tables: b.tables.map { Table(rows: $0.rowCount, columns: $0.summaries()) })
+        }
+    }
+
+    func text() -> String {
+        var s = "\(file): \(blocks.count) block\(blocks.count == 1 ? "" : "s")\n"
+        for b in blocks {
+            var parts: [String] = []
+            if !b.pairs.isEmpty { parts.append("\(b.pairs.count) pair\(b.pairs.count == 1 ? "" : "s")") }
+            for t in b.tables { parts.append("loop of \(t.rows) row\(t.rows == 1 ? "" : "s") × \(t.columns.count) column\(t.columns.count == 1 ? "" : "s")") }
+            if parts.isEmpty { parts.append("empty") }
+            s += "data_\(b.name): \(parts.joined(separator: ", "))\n"
+            let kw = b.pairs.map { $0.key.count }.max() ?? 0
+            for p in b.pairs { s += "  _" + p.key.padding(toLength: kw, withPad: " ", startingAt: 0) + "  \(p.value)\n" }
+            for t in b.tables {
+                let w = t.columns.map { $0.name.count }.max() ?? 0
+                for c in t.columns {
+                    var line = "  " + c.name.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + c.kind.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
+                    if let mn = c.min, let mx = c.max, let mean = c.mean {
+                        line += "  min \(fmt(mn))  max \(fmt(mx))  mean \(fmt(mean))"
+                    }
+                    s += line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+                }
+            }
+        }
+        return s
+    }
+
+    private func fmt(_ v: Double) -> String { String(format: "%.6g", v) }
+}
+
+/// Encodes any Encodable (to print one summary or a list with the same call).
+struct AnyEncodable: Encodable {
+    let value: Encodable
+    init(_ v: Encodable) { value = v }
+    func encode(to encoder: Encoder) throws { try value.encode(to: encoder) }
+}
+
+/// Standard output written with write(2), so that a closed pipe (`| head`) ends the command quietly.
+enum StandardOutput {
+    static func write(_ text: String) throws {
+        var t = text
+        try t.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Pretty JSON with sorted keys, like `printJSON`, through write(2).
+    static func json<T: Encodable>(_ value: T) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try write(String(decoding: try enc.encode(value), as: UTF8.self) + "\n")
+    }
+
+    static func write(_ chunk: UnsafeRawBufferPointer) throws {
+        guard var p = chunk.baseAddress else { return }
+        var left = chunk.count
+        while left > 0 {
+            let n = Foundation.write(STDOUT_FILENO, p, left)
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EPIPE { throw BrokenPipe() }
+                throw FileError.cannotWrite(path: "<standard output>", reason: String(cString: strerror(errno)))
+            }
+            left -= n
+            p += n
+        }
+    }
+}
+
+/// The reader of standard output went away.
+struct BrokenPipe: Error {}
