@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Set up, build in release mode and run the main job on generated data:
-# a phantom map written by emtools itself, its header, statistics and validation.
+# Set up, build in release mode and run the main job on data it generates:
+# a phantom map and two noisy half-maps written by emtools itself; their header, statistics and validation;
+# pictures (projections along x, y, z and a gallery); the gold-standard FSC with a plot and a STAR file.
+# Everything lands in ./demo (or $EMTOOLS_DEMO_DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -8,12 +10,19 @@ swift build -c release
 bin=$(swift build -c release --show-bin-path)
 out=${EMTOOLS_DEMO_DIR:-demo}
 mkdir -p "$out"
-"$bin/emtools" phantom "$out/phantom.mrc" --size 192 --angpix 1.2 --noise 0.05
-"$bin/emtools" header "$out/phantom.mrc"
-"$bin/emtools" stats "$out/phantom.mrc"
-"$bin/emtools" validate "$out/phantom.mrc"
-if "$bin/emtools" help project >/dev/null 2>&1; then
-  "$bin/emtools" project "$out/phantom.mrc" --axis all
-  echo "Pictures written next to $out/phantom.mrc"
-fi
-echo "emtools is at $bin/emtools"
+et="$bin/emtools"
+set -x
+"$et" phantom "$out/phantom.mrc" --size 128 --angpix 1.2
+"$et" phantom "$out/half1.mrc" --size 128 --angpix 1.2 --noise 0.08 --seed 1
+"$et" phantom "$out/half2.mrc" --size 128 --angpix 1.2 --noise 0.08 --seed 2
+"$et" header "$out/phantom.mrc"
+"$et" stats "$out"/*.mrc
+"$et" validate "$out"/*.mrc
+"$et" project "$out/phantom.mrc" --axis all
+"$et" project "$out/phantom.mrc" --angles 30,60,-10 --size 256
+"$et" project "$out/phantom.mrc" "$out/half1.mrc" "$out/half2.mrc" --gallery "$out/gallery.png"
+"$et" fsc "$out/half1.mrc" "$out/half2.mrc" --plot "$out/fsc.png" --star "$out/fsc.star"
+"$et" star "$out/fsc.star"
+set +x
+echo
+echo "Pictures, plot and STAR file are in $out/; emtools is at $et"
