@@ -50,10 +50,12 @@ public struct SGEQueue: QueueBackend {
     /// Jobs of `qstat -xml` output.
     /// - Throws: `QueueError.unreadableOutput` for malformed XML.
     public static func parseQstatXML(_ data: Data) throws -> [QueueJob] {
+        if String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return [] }
         let reader = QstatXMLReader()
         let parser = XMLParser(data: data)
         parser.delegate = reader
-        guard parser.parse() else {
+        // A truncated document (a qstat killed mid-output) leaves elements open.
+        guard parser.parse(), reader.depth == 0, reader.sawRoot else {
             throw QueueError.unreadableOutput(command: "qstat -xml", problem: "malformed XML at line \(parser.lineNumber)")
         }
         return reader.jobs.map { e in
@@ -120,18 +122,23 @@ public struct SGEQueue: QueueBackend {
 /// Collects the text children of each `<job_list>` element.
 final class QstatXMLReader: NSObject, XMLParserDelegate {
     var jobs: [[String: String]] = []
+    var depth = 0
+    var sawRoot = false
     private var current: [String: String]?
     private var text = ""
 
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                 attributes: [String: String] = [:]) {
         if name == "job_list" { current = ["@state": attributes["state"] ?? ""] }
+        depth += 1
+        sawRoot = true
         text = ""
     }
 
     func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
 
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        depth -= 1
         if name == "job_list", let c = current { jobs.append(c); current = nil }
         else if current != nil { current![name] = text.trimmingCharacters(in: .whitespacesAndNewlines) }
         text = ""
