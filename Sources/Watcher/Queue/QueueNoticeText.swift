@@ -19,7 +19,7 @@ enum QueueNoticeText {
 
     static func ended(_ job: QueueJob, scheduler: SchedulerKind, now: Date) -> String {
         var what = job.state.slurmName
-        if job.state == .failed || job.state == .outOfMemory || (job.exitCode ?? 0) != 0 {
+        if job.state == .failed || job.state == .outOfMemory {
             if let s = job.signal { what += " (signal \(s))" } else if let c = job.exitCode { what += " (exit code \(c))" }
         }
         let ran = job.nodes != nil || (job.elapsed ?? 0) > 0 || (job.startTime != nil && job.elapsed == nil)

@@ -32,7 +32,9 @@ public enum SlurmJSON {
         let reason = (j["state_reason"] as? String).flatMap { $0 == "None" || $0.isEmpty ? nil : $0 }
         let (exit, signal) = exitCode(j["exit_code"])
         let limitMinutes = number(j["time_limit"])
-        let start = number(j["start_time"]).flatMap { $0 > 0 ? Date(timeIntervalSince1970: $0) : nil }
+        let nodes = (j["nodes"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+        // A job cancelled while pending gets start_time = its end; without nodes it never ran.
+        let start = nodes == nil ? nil : number(j["start_time"]).flatMap { $0 > 0 ? Date(timeIntervalSince1970: $0) : nil }
         let end = number(j["end_time"]).flatMap { $0 > 0 ? Date(timeIntervalSince1970: $0) : nil }
         return QueueJob(id: id, name: j["name"] as? String ?? "", user: j["user_name"] as? String ?? "",
                         partition: j["partition"] as? String ?? "", state: state, rawState: stateWord, reason: reason,
@@ -41,7 +43,7 @@ public enum SlurmJSON {
                         startTime: state == .pending ? nil : start, endTime: state.isFinal ? end : nil,
                         timeLimit: limitMinutes.map { $0 * 60 },
                         workDir: (j["current_working_directory"] as? String).flatMap { $0.isEmpty ? nil : $0 },
-                        nodes: (j["nodes"] as? String).flatMap { $0.isEmpty ? nil : $0 })
+                        nodes: nodes)
     }
 
     /// The base state of `job_state`: a string, or the first word of a list (later words are flags such as
