@@ -229,3 +229,17 @@ func queueDatabase() throws -> DatabaseQueue {
         #expect(round == c)
     }
 }
+
+@Suite struct QueueWatchBlockingTests {
+    @Test func blockingObserveForSynchronousRuns() throws {
+        let q = ScriptedQueue(.lsf)
+        q.set(listed: [QueueJob(id: "98001", name: "Refine3D/job012/", user: "alice", partition: "gpu", state: .running)])
+        let w = QueueWatch(config: QueueSourceConfig(scheduler: .lsf), backend: q)
+        let db = try queueDatabase()
+        let snapshot = w.observeBlocking(knownActive: try db.read { try w.activeJobIDs($0) })
+        #expect(snapshot.listed?.map(\.id) == ["98001"] && snapshot.problems.isEmpty)
+        let (notices, active) = try db.write { db in (try w.poll(db, snapshot: snapshot, now: Date()), try w.activeJobIDs(db)) }
+        #expect(notices.isEmpty)  // first poll: baseline
+        #expect(active == ["98001"])
+    }
+}

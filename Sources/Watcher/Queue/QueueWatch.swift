@@ -73,6 +73,21 @@ public struct QueueWatch: Sendable {
         }
     }
 
+    /// `observe` for callers without async: runs it on a task and blocks the calling thread until it is done
+    /// (at most the command timeout per command). Do not call it from inside a Swift concurrency task.
+    public func observeBlocking(knownActive: [String]) -> QueueSnapshot {
+        final class Box: @unchecked Sendable { var value: QueueSnapshot? }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let me = self
+        Task.detached {
+            box.value = await me.observe(knownActive: knownActive)
+            done.signal()
+        }
+        done.wait()
+        return box.value!
+    }
+
     /// Compare `snapshot` with the stored state inside the caller's transaction, store the new state and
     /// return the Notices for what changed (none when `baseline`, or on the source's first poll).
     public func poll(_ db: Database, snapshot: QueueSnapshot, now: Date, baseline: Bool = false) throws -> [Notice] {
