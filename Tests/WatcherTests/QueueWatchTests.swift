@@ -243,3 +243,28 @@ func queueDatabase() throws -> DatabaseQueue {
         #expect(active == ["98001"])
     }
 }
+
+@Suite struct WatchConfigurationStoreTests {
+    @Test func sourcesAreStoredAndRemoved() throws {
+        let db = try DatabaseQueue()
+        var m = DatabaseMigrator()
+        QueueWatch.registerMigrations(&m)
+        DiskWatch.registerMigrations(&m)
+        EPUWatch.registerMigrations(&m)
+        try m.migrate(db)
+        #expect(m.migrations == ["queue-v1", "disk-v1", "epu-v1"])
+        try db.write { db in
+            try QueueWatch.saveSource(db, QueueSourceConfig(scheduler: .slurm, users: ["alice"], partitions: ["gpu"]))
+            try QueueWatch.saveSource(db, QueueSourceConfig(name: "hpc2", scheduler: .pbs))
+            try DiskWatch.saveConfig(db, DiskWatchConfig(paths: [DiskPathConfig(path: "/data", threshold: .percent(5))]))
+            try EPUWatch.saveConfig(db, EPUWatchConfig(roots: ["/frames"], stallMinutes: 20))
+        }
+        let (queues, disk, epu) = try db.read { db in (try QueueWatch.sources(db), try DiskWatch.config(db), try EPUWatch.config(db)) }
+        #expect(queues.map(\.name) == ["hpc2", "slurm"] && queues[1].partitions == ["gpu"] && queues[1].users == ["alice"])
+        #expect(disk.paths.first?.threshold == .percent(5))
+        #expect(epu.roots == ["/frames"] && epu.stallMinutes == 20 && epu.endMinutes == 180)
+        let removed = try db.write { db in (try QueueWatch.removeSource(db, name: "hpc2"), try QueueWatch.removeSource(db, name: "nope")) }
+        #expect(removed == (true, false))
+        #expect(try db.read { try QueueWatch.sources($0) }.map(\.name) == ["slurm"])
+    }
+}

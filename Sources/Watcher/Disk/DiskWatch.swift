@@ -31,7 +31,24 @@ public struct DiskWatch: Sendable {
                 t.column("low", .boolean).notNull()
                 t.column("since", .double).notNull()
             }
+            // The watched paths: one JSON-encoded DiskWatchConfig.
+            try db.create(table: "disk_config") { t in
+                t.column("id", .integer).primaryKey().check { $0 == 1 }
+                t.column("config", .text).notNull()
+            }
         }
+    }
+
+    /// The stored configuration (empty when none was saved).
+    public static func config(_ db: Database) throws -> DiskWatchConfig {
+        guard let json = try String.fetchOne(db, sql: "SELECT config FROM disk_config WHERE id = 1") else { return DiskWatchConfig() }
+        return try JSONDecoder().decode(DiskWatchConfig.self, from: Data(json.utf8))
+    }
+
+    /// Store the configuration (`emwatch disk add|remove` read, change and save it).
+    public static func saveConfig(_ db: Database, _ config: DiskWatchConfig) throws {
+        let json = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+        try db.execute(sql: "INSERT OR REPLACE INTO disk_config (id, config) VALUES (1, ?)", arguments: [json])
     }
 
     /// Sample every path, store the samples and the low/normal state, and return the Notices for crossings.

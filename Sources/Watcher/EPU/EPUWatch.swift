@@ -36,7 +36,24 @@ public struct EPUWatch: Sendable {
                 t.column("first_seen", .double).notNull()
                 t.column("updated_at", .double).notNull()
             }
+            // The frames roots: one JSON-encoded EPUWatchConfig.
+            try db.create(table: "epu_config") { t in
+                t.column("id", .integer).primaryKey().check { $0 == 1 }
+                t.column("config", .text).notNull()
+            }
         }
+    }
+
+    /// The stored configuration (no roots when none was saved).
+    public static func config(_ db: Database) throws -> EPUWatchConfig {
+        guard let json = try String.fetchOne(db, sql: "SELECT config FROM epu_config WHERE id = 1") else { return EPUWatchConfig() }
+        return try JSONDecoder().decode(EPUWatchConfig.self, from: Data(json.utf8))
+    }
+
+    /// Store the configuration (`emwatch epu add|remove` read, change and save it).
+    public static func saveConfig(_ db: Database, _ config: EPUWatchConfig) throws {
+        let json = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+        try db.execute(sql: "INSERT OR REPLACE INTO epu_config (id, config) VALUES (1, ?)", arguments: [json])
     }
 
     /// Scan every root, store the counts and return the Notices for what changed; unreadable roots and

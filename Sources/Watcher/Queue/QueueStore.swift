@@ -114,6 +114,35 @@ extension QueueWatch {
                 t.column("last_poll", .double).notNull()
                 t.column("last_problem", .text)
             }
+            // The followed schedulers, one JSON-encoded QueueSourceConfig per name.
+            try db.create(table: "queue_source_config") { t in
+                t.column("name", .text).primaryKey()
+                t.column("config", .text).notNull()
+            }
         }
+    }
+
+    /// The followed schedulers, by name.
+    public static func sources(_ db: Database) throws -> [QueueSourceConfig] {
+        try String.fetchAll(db, sql: "SELECT config FROM queue_source_config ORDER BY name").map {
+            try JSONDecoder().decode(QueueSourceConfig.self, from: Data($0.utf8))
+        }
+    }
+
+    /// Follow a scheduler (`emwatch queue add`); a source of the same name is replaced.
+    public static func saveSource(_ db: Database, _ config: QueueSourceConfig) throws {
+        let json = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+        try db.execute(sql: "INSERT OR REPLACE INTO queue_source_config (name, config) VALUES (?, ?)", arguments: [config.name, json])
+    }
+
+    /// Stop following a scheduler (`emwatch queue remove NAME`) and drop its job history.
+    /// - Returns: false when no source has that name.
+    @discardableResult
+    public static func removeSource(_ db: Database, name: String) throws -> Bool {
+        try db.execute(sql: "DELETE FROM queue_source_config WHERE name = ?", arguments: [name])
+        let removed = db.changesCount > 0
+        try db.execute(sql: "DELETE FROM queue_job WHERE source = ?", arguments: [name])
+        try db.execute(sql: "DELETE FROM queue_source WHERE source = ?", arguments: [name])
+        return removed
     }
 }
