@@ -54,17 +54,20 @@ public struct DiskPathConfig: Codable, Equatable, Sendable {
     public var path: String
     /// Name shown in messages; the path when nil.
     public var label: String?
+    /// Least free space before an alert.
     public var threshold: DiskThreshold
 
     public init(path: String, label: String? = nil, threshold: DiskThreshold) {
         self.path = path; self.label = label; self.threshold = threshold
     }
 
+    /// The label, else the path.
     public var displayName: String { label ?? path }
 }
 
 /// The disks the Watcher follows.
 public struct DiskWatchConfig: Codable, Equatable, Sendable {
+    /// The watched paths.
     public var paths: [DiskPathConfig]
     /// Hysteresis: after an alert, free space must climb this fraction above the threshold (0.1 = 10 %)
     /// before the recovery message, so a disk hovering at the threshold does not alternate messages.

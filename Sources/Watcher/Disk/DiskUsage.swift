@@ -60,6 +60,7 @@ public struct StatvfsSource: FreeSpaceSource {
 
 /// Byte counts as people read them: decimal units (`412 GB`, `1.2 TB`), like `df -H`.
 public enum ByteSize {
+    /// `bytes` in decimal units with three significant digits at most.
     public static func format(_ bytes: UInt64) -> String {
         let units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"]
         var v = Double(bytes), i = 0

@@ -9,7 +9,9 @@ import GRDB
 /// Keys: `disk|<path>|low|<time of the drop>` and `disk|<path>|recovered|<time of the recovery>`, times in
 /// whole seconds since 1970 as stored in `disk_state`, so each crossing is one event.
 public struct DiskWatch: Sendable {
+    /// The watched paths and thresholds.
     public var config: DiskWatchConfig
+    /// Where free space is read (`statvfs` unless a test passes another).
     public var source: any FreeSpaceSource
 
     public init(config: DiskWatchConfig, source: any FreeSpaceSource = StatvfsSource()) {

@@ -10,6 +10,7 @@ import GRDB
 /// not scanned again (EPU starts a new folder for a new session). Keys: `epu|<session folder>|start`,
 /// `…|stall-<n>`, `…|resume-<n>`, `…|end`.
 public struct EPUWatch: Sendable {
+    /// The frames roots and minutes for stall and end.
     public var config: EPUWatchConfig
 
     public init(config: EPUWatchConfig) { self.config = config }

@@ -10,6 +10,7 @@ import Foundation
 /// `16038 second(s)`, `RUNTIMELIMIT` as minutes (`1440.0`) or `HH:MM:SS`. An unknown id comes back as a
 /// record with an `ERROR` value ("Job <123> is not found").
 public struct LSFQueue: QueueBackend {
+    /// Runs `bjobs` with a timeout.
     public var command: SchedulerCommand
     public var scheduler: SchedulerKind { .lsf }
     public init(command: SchedulerCommand = SchedulerCommand()) { self.command = command }

@@ -9,6 +9,7 @@ import Foundation
 /// `resources_used.walltime`, `Exit_status` (0 success; negative PBS codes: −29 walltime, −27 memory, −25 CPUs;
 /// 256 + N killed by signal N), `comment`, `exec_host` and `Variable_List.PBS_O_WORKDIR`.
 public struct PBSQueue: QueueBackend {
+    /// Runs `qstat` with a timeout.
     public var command: SchedulerCommand
     public var scheduler: SchedulerKind { .pbs }
     public init(command: SchedulerCommand = SchedulerCommand()) { self.command = command }

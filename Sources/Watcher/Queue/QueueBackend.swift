@@ -19,7 +19,9 @@ public enum SchedulerKind: String, Codable, Sendable, CaseIterable {
 /// (the caller fills in the current user by default, see `QueueSourceConfig.effectiveUsers`); empty
 /// `partitions` means all.
 public struct QueueFilter: Codable, Equatable, Sendable {
+    /// User names to list; empty for all.
     public var users: [String]
+    /// Partitions (queues) to list; empty for all.
     public var partitions: [String]
     public init(users: [String] = [], partitions: [String] = []) { self.users = users; self.partitions = partitions }
 

@@ -66,6 +66,7 @@ public struct QueueJob: Codable, Equatable, Sendable {
     public var user: String
     /// Partition (Slurm), queue (SGE, PBS, LSF).
     public var partition: String
+    /// The state in Slurm's vocabulary.
     public var state: QueueJobState
     /// The scheduler's own state word (`PENDING`, `qw`, `EXIT`), for messages and for `.unknown`.
     public var rawState: String
@@ -75,6 +76,7 @@ public struct QueueJob: Codable, Equatable, Sendable {
     public var exitCode: Int?
     /// Signal that killed the job, if any.
     public var signal: Int?
+    /// When the job was submitted, started, and ended (only for ended jobs: a running job's "end" is a forecast).
     public var submitTime: Date?
     public var startTime: Date?
     public var endTime: Date?

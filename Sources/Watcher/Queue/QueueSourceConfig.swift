@@ -20,6 +20,7 @@ public enum QueueEvent: String, Codable, Sendable, CaseIterable {
 public struct QueueSourceConfig: Codable, Equatable, Sendable {
     /// Unique name of this source (default: the scheduler's, e.g. `slurm`); it prefixes the Notice keys.
     public var name: String
+    /// Which scheduler's commands to run.
     public var scheduler: SchedulerKind
     /// Users whose jobs to follow; empty: the current user; `["*"]`: every user the commands show.
     public var users: [String]

@@ -6,13 +6,17 @@ import GRDB
 public struct QueueJobRecord: Codable, Equatable, FetchableRecord, PersistableRecord, Sendable {
     public static let databaseTableName = "queue_job"
 
+    /// Name of the queue source (`QueueSourceConfig.name`).
     public var source: String
+    /// The scheduler's job id.
     public var jobID: String
+    /// The job as last seen.
     public var job: QueueJob
     /// How many times the job has been seen starting (requeues start it again); part of Notice keys.
     public var starts: Int
     /// Whether the long-pending Notice has been made for this job.
     public var pendingNoticed: Bool
+    /// When the Watcher first saw the job, and last stored it.
     public var firstSeen: Date
     public var updatedAt: Date
 
@@ -72,6 +76,7 @@ public struct QueueJobRecord: Codable, Equatable, FetchableRecord, PersistableRe
 /// One row of `queue_source`: when a source was last polled and its last problem (a failing command).
 public struct QueueSourceRecord: Codable, Equatable, FetchableRecord, PersistableRecord, Sendable {
     public static let databaseTableName = "queue_source"
+    /// Name of the queue source.
     public var source: String
     /// Seconds since 1970 of the last poll that listed the queue.
     public var lastPoll: Double

@@ -33,7 +33,9 @@ public struct QueueSnapshot: Sendable {
 /// let notices = try db.write { try watch.poll($0, snapshot: snapshot, now: Date()) }   // enqueue in the same write
 /// ```
 public struct QueueWatch: Sendable {
+    /// What to follow and report.
     public var config: QueueSourceConfig
+    /// The scheduler (by default the one `config` describes; tests may pass another).
     public var backend: any QueueBackend
     /// Days a finished job's row is kept before it is deleted.
     public var retentionDays: Double = 30

@@ -10,6 +10,7 @@ import FoundationXML
 /// suspended, `dr` being deleted), `JB_submission_time` or `JAT_start_time`, `queue_name` (`queue@host`) and
 /// `tasks` for array tasks. `qacct -j` prints `key value` lines; `failed` and `exit_status` tell the ending.
 public struct SGEQueue: QueueBackend {
+    /// Runs `qstat` and `qacct` with a timeout.
     public var command: SchedulerCommand
     public var scheduler: SchedulerKind { .sge }
     public init(command: SchedulerCommand = SchedulerCommand()) { self.command = command }

@@ -24,6 +24,7 @@ public enum QueueError: Error, Equatable, CustomStringConvertible, Sendable {
 
 /// What a finished command printed.
 public struct CommandOutput: Sendable {
+    /// Standard output and standard error, as text.
     public var stdout: String
     public var stderr: String
     /// Exit status; nil when it died of a signal.

@@ -14,8 +14,11 @@ public struct SlurmQueue: QueueBackend {
     /// Where completion records come from.
     public enum Accounting: String, Codable, Sendable { case auto, sacct, jobcomp, none }
 
+    /// Runs `squeue` and `sacct` with a timeout and extra environment (`SLURM_CONF`).
     public var command: SchedulerCommand
+    /// `squeue -O` or `squeue --json`.
     public var listing: Listing
+    /// Where completion records come from.
     public var accounting: Accounting
     public var scheduler: SchedulerKind { .slurm }
 
