@@ -57,10 +57,12 @@ import TestSupport
         // 1. A RELION refinement that will hit its one-minute limit, and a held job (pending, JobHeldUser).
         let refine = try await cluster.sbatch(["-J", "Refine3D/job012/", "-D", project, "--time=00:01", "--wrap", "sleep 300"])
         let held = try await cluster.sbatch(["-J", "Class2D/job003/", "-D", project, "--hold", "--wrap", "sleep 1"])
+        let array = try await cluster.sbatch(["-J", "arr", "--array=1-3", "--hold", "--wrap", "sleep 1"])
         try await cluster.waitFor("job \(refine) running", seconds: 30) { try await cluster.state(refine) == "RUNNING" }
         var titles = try await w.poll("refine running, class2d held")
-        #expect(titles.count == 2)
+        #expect(titles.count == 3)
         #expect(titles.contains { $0.hasPrefix("Class2D/job003: PENDING for ") && $0.hasSuffix(" in partition debug (reason: JobHeldUser)") })
+        #expect(titles.contains { $0.hasPrefix("Slurm job \(array)_[pending] (arr): PENDING for ") })
         #expect(titles.contains { $0.hasPrefix("Refine3D/job012: RUNNING in partition debug on emnode") })
         #expect(try await w.poll("nothing new").isEmpty)
 
@@ -84,9 +86,16 @@ import TestSupport
         // 3. Cancel the held job (never ran) and a running one.
         let running = try await cluster.sbatch(["-J", "extract", "--wrap", "sleep 300"])
         try await cluster.waitFor("job \(running) running", seconds: 30) { try await cluster.state(running) == "RUNNING" }
-        try await cluster.client("scancel", [held])
+        try await cluster.client("scancel", [held, array])
         try await cluster.waitFor("job \(held) cancelled", seconds: 30) { try await cluster.state(held).map { $0 != "PENDING" } ?? true }
-        titles = try await w.poll("held cancelled, extract running")
+        try await cluster.waitFor("array \(array) cancelled", seconds: 30) {
+            try await !(cluster.client("squeue", ["-h", "-t", "all", "-o", "%i %T"]).stdout.contains("PENDING"))
+        }
+        titles = try await w.poll("held and array cancelled, extract running")
+        // Slurm lists a cancelled pending array as one line or as one line per task.
+        let arrayEnds = titles.filter { $0.hasPrefix("Slurm job \(array)_") }
+        #expect(!arrayEnds.isEmpty && arrayEnds.allSatisfy { $0.hasSuffix(" (arr): CANCELLED while pending in partition debug") }, "\(arrayEnds)")
+        titles.removeAll { $0.hasPrefix("Slurm job \(array)_") }
         #expect(titles.count == 2)
         #expect(titles.contains("Class2D/job003: CANCELLED while pending in partition debug"))
         #expect(titles.contains { $0.hasPrefix("Slurm job \(running) (extract): RUNNING in partition debug on emnode") })
@@ -117,7 +126,7 @@ import TestSupport
 
         // Exactly the expected events, once each, for both listings.
         for (name, notices) in w.seen {
-            #expect(notices.count == 10, "\(name): \(notices.map(\.key))")
+            #expect(notices.count == 11 + arrayEnds.count, "\(name): \(notices.map(\.key))")
             #expect(Set(notices.map(\.key)).count == notices.count)
             let refineNotices = notices.filter { $0.key.contains("|\(refine)@") }
             #expect(refineNotices.allSatisfy { QueueLink(notice: $0) == QueueLink(jobPath: "Refine3D/job012/", projectDirectory: project) })

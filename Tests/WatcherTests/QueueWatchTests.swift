@@ -268,3 +268,34 @@ func queueDatabase() throws -> DatabaseQueue {
         #expect(try db.read { try QueueWatch.sources($0) }.map(\.name) == ["slurm"])
     }
 }
+
+@Suite struct QueueArrayJobTests {
+    @Test func pendingArrayTasksAreOneStableLineThatLeavesQuietly() async throws {
+        #expect(QueueJob.stableArrayID("4712_[3-10%2]") == "4712_[pending]")
+        #expect(QueueJob.stableArrayID("4712_3") == "4712_3")
+        let t0 = Date(timeIntervalSince1970: 1_709_280_000)
+        let db = try queueDatabase()
+        let q = ScriptedQueue()
+        let w = QueueWatch(config: QueueSourceConfig(scheduler: .slurm, users: ["alice"], pendingNoticeMinutes: 60), backend: q)
+        q.set(listed: [])
+        _ = try await w.poll(db: db, now: t0)
+        func placeholder() -> QueueJob {
+            QueueJob(id: "4712_[pending]", name: "ctffind", user: "alice", partition: "cpu", state: .pending, reason: "Resources", submitTime: t0)
+        }
+        func task(_ n: Int) -> QueueJob {
+            QueueJob(id: "4712_\(n)", name: "ctffind", user: "alice", partition: "cpu", state: .running, submitTime: t0, startTime: t0.addingTimeInterval(4000), nodes: "c1")
+        }
+        q.set(listed: [placeholder()])
+        var n = try await w.poll(db: db, now: t0.addingTimeInterval(3700))
+        #expect(n.notices.map(\.title) == ["Slurm job 4712_[pending] (ctffind): PENDING for 01:01:40 in partition cpu (reason: Resources)"])
+        // Tasks start one by one; the pending line stays the same job.
+        q.set(listed: [placeholder(), task(1)])
+        n = try await w.poll(db: db, now: t0.addingTimeInterval(4100))
+        #expect(n.notices.map(\.key) == ["queue|slurm|4712_1@1709280000|started-1"])
+        // The last task started: the line is gone, without a lookup, a problem or a "vanished".
+        q.set(listed: [task(1), task(2)], failRecords: true)
+        n = try await w.poll(db: db, now: t0.addingTimeInterval(4200))
+        #expect(n.notices.map(\.key) == ["queue|slurm|4712_2@1709280000|started-1"] && n.problems.isEmpty)
+        #expect(try await db.read { try w.activeJobIDs($0) }.sorted() == ["4712_1", "4712_2"])
+    }
+}

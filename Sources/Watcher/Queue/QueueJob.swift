@@ -100,6 +100,18 @@ public struct QueueJob: Codable, Equatable, Sendable {
         self.nodes = nodes
     }
 
+    /// Whether this is the one line a scheduler shows for the not-yet-started tasks of an array job
+    /// (Slurm `4712_[3-10]`, kept as `4712_[pending]`). Its tasks appear as jobs of their own when they start;
+    /// the line itself disappears without a completion record, which is not news.
+    public var isArrayPlaceholder: Bool { id.contains("[") }
+
+    /// Slurm's id for pending array tasks (`4712_[3-10]`, `4712_[3-10%2]`) made stable as `4712_[pending]`,
+    /// so that the shrinking range does not look like a new job each time a task starts.
+    public static func stableArrayID(_ id: String) -> String {
+        guard let open = id.range(of: "_[") else { return id }
+        return String(id[..<open.lowerBound]) + "_[pending]"
+    }
+
     /// Run time: `elapsed` if reported, else end (or `now`) minus start.
     public func runTime(now: Date) -> TimeInterval? {
         if let e = elapsed { return e }

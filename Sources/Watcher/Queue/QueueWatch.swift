@@ -63,7 +63,7 @@ public struct QueueWatch: Sendable {
             return QueueSnapshot(listed: nil, problems: ["\(config.name): \(error)"])
         }
         let ids = Set(listed.map(\.id))
-        let missing = knownActive.filter { !ids.contains($0) }
+        let missing = knownActive.filter { !ids.contains($0) && !$0.contains("[") }
         let enrich = listed.filter { $0.state.isProblem && $0.exitCode == nil && $0.state != .cancelled }.map(\.id)
         let ask = Array(Set(missing + enrich)).sorted()
         guard !ask.isEmpty else { return QueueSnapshot(listed: listed) }
@@ -116,6 +116,10 @@ public struct QueueWatch: Sendable {
             let (record, made) = transition(prev, job, now: now)
             if !silent { notices += made }
             try record.save(db)
+        }
+        // The pending tasks of an array job are all running or done: the placeholder line is gone, quietly.
+        for (id, row) in stored where row.job.isArrayPlaceholder && jobs[id] == nil {
+            try row.delete(db)
         }
         // Pending or running before, gone now, and no completion record: vanished.
         for (id, row) in stored where !row.job.state.isFinal && jobs[id] == nil && snapshot.checkedIDs.contains(id) {

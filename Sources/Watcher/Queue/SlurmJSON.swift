@@ -25,8 +25,12 @@ public enum SlurmJSON {
             throw QueueError.unreadableOutput(command: "squeue --json", problem: "a job without job_id")
         }
         var id = String(Int(rawID))
-        if let task = number(j["array_task_id"]), let parent = number(j["array_job_id"]), parent > 0 {
-            id = "\(Int(parent))_\(Int(task))"
+        if let parent = number(j["array_job_id"]), parent > 0 {
+            if let task = number(j["array_task_id"]) {
+                id = "\(Int(parent))_\(Int(task))"
+            } else if let range = j["array_task_string"] as? String, !range.isEmpty {
+                id = "\(Int(parent))_[pending]"  // the pending tasks, shown as one line
+            }
         }
         let (stateWord, state) = jobState(j["job_state"])
         let reason = (j["state_reason"] as? String).flatMap { $0 == "None" || $0.isEmpty ? nil : $0 }

@@ -87,8 +87,8 @@ public struct SlurmQueue: QueueBackend {
             f = f.map { $0.trimmingCharacters(in: .whitespaces) }
             let state = QueueJobState.slurm(f[3])
             let reason = f[4] == "None" || f[4].isEmpty ? nil : f[4]
-            jobs.append(QueueJob(id: f[0], name: f[11], user: f[1], partition: f[2], state: state, rawState: f[3],
-                                 reason: reason, submitTime: SchedulerTime.isoLocal(f[5]),
+            jobs.append(QueueJob(id: QueueJob.stableArrayID(f[0]), name: f[11], user: f[1], partition: f[2], state: state,
+                                 rawState: f[3], reason: reason, submitTime: SchedulerTime.isoLocal(f[5]),
                                  startTime: state == .pending ? nil : SchedulerTime.isoLocal(f[6]),
                                  endTime: state.isFinal ? SchedulerTime.isoLocal(f[7]) : nil,
                                  timeLimit: QueueDuration.parse(f[8]), elapsed: QueueDuration.parse(f[9], bareMinutes: false),
