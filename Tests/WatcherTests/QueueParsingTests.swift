@@ -122,10 +122,30 @@ enum QueueFixture {
         #expect(throws: QueueError.self) { try SGEQueue.parseQstatXML(Data("<job_info><job_list>".utf8)) }
     }
 
+    @Test func sgeRecordedFromGridEngine819() throws {
+        // Real `qstat -xml -u '*'` and `qacct -j` of Debian's gridengine 8.1.9 (see the fixtures' README).
+        let jobs = try SGEQueue.parseQstatXML(try QueueFixture.data("sge-qstat-8.1.9.xml"))
+        let byID = Dictionary(uniqueKeysWithValues: jobs.map { ($0.id, $0) })
+        #expect(jobs.count == 4)
+        #expect(byID["7"]?.state == .pending && byID["7"]?.name == "tmo")
+        #expect(byID["4"]?.state == .running && byID["4"]?.partition == "all.q" && byID["4"]?.nodes == "vm")
+        #expect(byID["4"]?.startTime == QueueFixture.local("2026-12-01T20:38:00"))
+        #expect(byID["4"].flatMap { QueueLink(job: $0) }?.jobPath == "Refine3D/job012/")
+        #expect(byID["6"]?.state == .pending && byID["6"]?.reason == "held")
+        #expect(byID["8.[pending]"]?.state == .pending && byID["8.[pending]"]?.isArrayPlaceholder == true)
+        let acct = SGEQueue.parseQacct(try QueueFixture.text("sge-qacct-8.1.9.txt"))
+        #expect(acct.map(\.id) == ["4", "7"])
+        #expect(acct[0].state == .completed && acct[0].exitCode == 0 && acct[0].elapsed == 20)
+        #expect(acct[1].state == .timeout && acct[1].signal == 9 && acct[1].reason == "37  : qmaster enforced h_rt, h_cpu, or h_vmem limit")
+        #expect(acct[1].submitTime == SchedulerTime.ctime("Tue Dec  1 20:37:46 2026"))
+        let failed = try #require(SGEQueue.parseQacct(try QueueFixture.text("sge-qacct-failed-8.1.9.txt")).first)
+        #expect(failed.state == .failed && failed.exitCode == 1 && failed.name == "autopick")
+    }
+
     @Test func sgeQacct() throws {
         let t = try #require(SGEQueue.parseQacct(try QueueFixture.text("sge-qacct.txt")).first)
         #expect(t.id == "812" && t.state == .timeout && t.exitCode == 137 && t.signal == 9 && t.elapsed == 172_800)
-        #expect(t.partition == "gpu.q" && t.name == "Refine3D/job012/")
+        #expect(t.partition == "gpu.q" && t.name == "Refine3D_job012")
         let f = try #require(SGEQueue.parseQacct(try QueueFixture.text("sge-qacct-failed.txt")).first)
         #expect(f.state == .failed && f.exitCode == 2 && f.signal == nil)
         #expect(f.endTime!.timeIntervalSince(f.startTime!) > 300 && f.endTime!.timeIntervalSince(f.startTime!) < 301)
@@ -178,5 +198,7 @@ enum QueueFixture {
         #expect(QueueLink(job: QueueJob(id: "1", name: "job012", state: .running)) == nil)
         #expect(QueueLink(job: QueueJob(id: "1", name: "Refine3D/jobs", state: .running, workDir: "/data/job012")) == nil)
         #expect(QueueLink(job: QueueJob(id: "1", name: "Refine3D/job012/run", state: .running)) == nil)
+        #expect(QueueLink(job: QueueJob(id: "1", name: "Refine3D_job012", state: .running))?.jobPath == "Refine3D/job012/")
+        #expect(QueueLink(job: QueueJob(id: "1", name: "my_job012", state: .running)) == nil)
     }
 }

@@ -32,7 +32,7 @@ public struct QueueLink: Equatable, Sendable {
             self.init(jobPath: path, projectDirectory: prefix.isEmpty ? nil : prefix)
             return
         }
-        if let (_, path) = Self.jobFolder(in: job.name, anchoredAtEnd: true) {
+        if let (_, path) = Self.jobFolder(in: job.name, anchoredAtEnd: true) ?? Self.jobFolder(in: Self.slashed(job.name), anchoredAtEnd: true) {
             self.init(jobPath: path, projectDirectory: job.workDir)
             return
         }
@@ -43,6 +43,13 @@ public struct QueueLink: Equatable, Sendable {
     public init?(notice: Notice) {
         guard let job = notice.fields.first(where: { $0.name == Self.jobField })?.value else { return nil }
         self.init(jobPath: job, projectDirectory: notice.fields.first { $0.name == Self.projectField }?.value)
+    }
+
+    /// `Refine3D_job012` → `Refine3D/job012`: SGE refuses `/` in job names, so submission scripts there
+    /// replace it; only a name made of exactly a type and a job number is read this way.
+    static func slashed(_ name: String) -> String {
+        guard let r = name.range(of: "_job", options: .backwards), !name.contains("/") else { return name }
+        return name.replacingCharacters(in: r, with: "/job")
     }
 
     /// The last `<Type>/jobNNN` (a capitalised folder, then `job` and three or more digits) in `text`, with

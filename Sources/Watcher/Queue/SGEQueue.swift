@@ -61,7 +61,8 @@ public struct SGEQueue: QueueBackend {
         }
         return reader.jobs.map { e in
             var id = e["JB_job_number"] ?? ""
-            if let t = e["tasks"], !t.isEmpty { id += ".\(t)" }
+            // A single task (`4`) is a job of its own; a range (`1-3:1`, `2,5-7`) is the array's pending tasks.
+            if let t = e["tasks"], !t.isEmpty { id += t.allSatisfy(\.isNumber) ? ".\(t)" : ".[pending]" }
             let (state, reason) = Self.state(e["state"] ?? "")
             let queue = (e["queue_name"] ?? "").split(separator: "@").first.map(String.init) ?? ""
             let host = (e["queue_name"] ?? "").split(separator: "@").dropFirst().first.map(String.init)
