@@ -1,0 +1,83 @@
+import Foundation
+
+/// The batch schedulers the Watcher can follow.
+public enum SchedulerKind: String, Codable, Sendable, CaseIterable {
+    case slurm, sge, pbs, lsf
+
+    /// Name shown in messages ("Slurm", "SGE", "PBS", "LSF").
+    public var displayName: String {
+        switch self {
+        case .slurm: "Slurm"
+        case .sge: "SGE"
+        case .pbs: "PBS"
+        case .lsf: "LSF"
+        }
+    }
+}
+
+/// Which jobs to list: by owner and by partition (queue). Empty `users` means every user the command shows
+/// (the caller fills in the current user by default, see `QueueSourceConfig.effectiveUsers`); empty
+/// `partitions` means all.
+public struct QueueFilter: Codable, Equatable, Sendable {
+    /// User names to list; empty for all.
+    public var users: [String]
+    /// Partitions (queues) to list; empty for all.
+    public var partitions: [String]
+    public init(users: [String] = [], partitions: [String] = []) { self.users = users; self.partitions = partitions }
+
+    /// Whether `job` passes the filter (schedulers whose commands cannot filter are filtered here).
+    public func admits(_ job: QueueJob) -> Bool {
+        (users.isEmpty || job.user.isEmpty || users.contains(job.user))
+            && (partitions.isEmpty || job.partition.isEmpty || partitions.contains(job.partition))
+    }
+}
+
+/// One batch scheduler, reached through its command-line clients. Implementations: `SlurmQueue`, `SGEQueue`,
+/// `PBSQueue`, `LSFQueue`. Each call runs commands with a timeout and throws `QueueError` (one line) when a
+/// command is missing, hangs, fails or prints something unreadable.
+public protocol QueueBackend: Sendable {
+    var scheduler: SchedulerKind { get }
+    /// The jobs the scheduler lists now (pending, running, and finished ones it still holds).
+    func listJobs(_ filter: QueueFilter) async throws -> [QueueJob]
+    /// Completion records (accounting) of the jobs `ids`; ids without a record are absent from the result.
+    func finishedJobs(ids: [String]) async throws -> [QueueJob]
+}
+
+/// Date parsing shared by the scheduler parsers.
+enum SchedulerTime {
+    /// `2026-12-01T19:49:32` in the local time zone (Slurm, SGE `qstat -xml`); `N/A`, `NONE`, `Unknown` → nil.
+    static func isoLocal(_ text: String) -> Date? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        guard t.count >= 19, t.first?.isNumber == true else { return nil }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = .current
+        f.dateFormat = t.count > 19 && t.dropFirst(19).first == "." ? "yyyy-MM-dd'T'HH:mm:ss.SSS" : "yyyy-MM-dd'T'HH:mm:ss"
+        return f.date(from: String(t.prefix(t.count > 19 && t.dropFirst(19).first == "." ? 23 : 19)))
+    }
+
+    /// `Fri Mar  1 10:00:05 2024` (ctime style, SGE `qacct`, PBS), local time.
+    static func ctime(_ text: String) -> Date? {
+        let t = text.split(separator: " ").joined(separator: " ")
+        guard !t.isEmpty else { return nil }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = .current
+        f.dateFormat = "EEE MMM d HH:mm:ss yyyy"
+        return f.date(from: t)
+    }
+
+    /// Seconds since 1970 as an integer or text; 0 and negative are "not set".
+    static func epoch(_ value: Any?) -> Date? {
+        let n: Double?
+        switch value {
+        case let i as Int: n = Double(i)
+        case let d as Double: n = d
+        case let s as String: n = Double(s)
+        case let num as NSNumber: n = num.doubleValue
+        default: n = nil
+        }
+        guard let v = n, v > 0 else { return nil }
+        return Date(timeIntervalSince1970: v)
+    }
+}
