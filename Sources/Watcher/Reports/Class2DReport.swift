@@ -11,7 +11,7 @@ public struct Class2DReport: JobReporter {
 
     public func report(for job: JobContext) -> JobReport {
         var b = ReportBuilder()
-        guard let last = JobFiles.last(in: job.jobPath, suffix: "_model.star") else {
+        guard let last = JobFiles.last(in: job.folder, suffix: "_model.star") else {
             if job.state == .finished { b.problem("no run_itNNN_model.star in \(job.jobName)") }
             return b.report
         }

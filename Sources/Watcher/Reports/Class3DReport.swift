@@ -13,7 +13,7 @@ public struct Class3DReport: JobReporter {
 
     public func report(for job: JobContext) -> JobReport {
         var b = ReportBuilder()
-        let models = JobFiles.iterations(in: job.jobPath, suffix: "_model.star")
+        let models = JobFiles.iterations(in: job.folder, suffix: "_model.star")
         guard let last = models.last else {
             if job.state == .finished { b.problem("no run_itNNN_model.star in \(job.jobName)") }
             return b.report
@@ -39,7 +39,7 @@ public struct Class3DReport: JobReporter {
         }
 
         // Particles that changed class between the last two iterations.
-        let data = JobFiles.iterations(in: job.jobPath, suffix: "_data.star")
+        let data = JobFiles.iterations(in: job.folder, suffix: "_data.star")
         if data.count >= 2, let change = b.attempt("no class changes", { try ClassChanges.count(previous: data[data.count - 2].path, current: data[data.count - 1].path) }) {
             b.field("Changed class", "\(ReportText.count(change.changed)) of \(ReportText.count(change.total)) (\(ReportText.percent(change.total > 0 ? Double(change.changed) / Double(change.total) : 0)))")
         }
@@ -47,7 +47,7 @@ public struct Class3DReport: JobReporter {
         // Gallery of the class maps, most populated first.
         let sorted = model.classes.sorted { ($0.occupancy ?? -1) > ($1.occupancy ?? -1) }
         let maps = sorted.map { c in
-            (path: job.jobPath + "/" + JobFiles.fileName(ofImageReference: c.referenceImage),
+            (path: job.folder + "/" + JobFiles.fileName(ofImageReference: c.referenceImage),
              label: ReportText.classLabel(c.number, occupancy: c.occupancy))
         }
         let (pages, problems) = pictures.mapGallery(maps, style: job.pictureStyle, name: ReportText.stem(job) + "_classes",

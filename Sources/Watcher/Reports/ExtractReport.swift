@@ -11,7 +11,7 @@ public struct ExtractReport: JobReporter {
     public func report(for job: JobContext) -> JobReport {
         var b = ReportBuilder()
         guard job.state == .finished else { return b.report }
-        let path = job.jobPath + "/particles.star"
+        let path = job.folder + "/particles.star"
         guard let doc = b.attempt("no particle count", { try STARDocument.read(path) }) else { return b.report }
         guard let particles = b.attempt("no particle count", { try (doc.block("particles") ?? doc.requireBlock("")).requireTable() }) else {
             return b.report

@@ -13,7 +13,7 @@ public struct FailureReport: JobReporter {
     public func report(for job: JobContext) -> JobReport {
         var b = ReportBuilder()
         for (file, count) in [("run.err", errLines), ("run.out", outLines)] {
-            let path = job.jobPath + "/" + file
+            let path = job.folder + "/" + file
             guard JobFiles.exists(path) else { continue }
             if let lines = b.attempt("no \(file)", { try FileTail.lines(of: path, count: count) }), !lines.isEmpty {
                 b.line("Last lines of \(file):\n```\n" + lines.joined(separator: "\n").replacingOccurrences(of: "```", with: "'''") + "\n```")

@@ -13,17 +13,17 @@ public struct InitialModelReport: JobReporter {
         var b = ReportBuilder()
         guard job.state == .finished else { return b.report }
         var maps: [(path: String, label: String)] = []
-        if let last = JobFiles.last(in: job.jobPath, suffix: "_model.star"),
+        if let last = JobFiles.last(in: job.folder, suffix: "_model.star"),
            let model = b.attempt("no class table", { try ModelStar(path: last.path) }) {
             b.field("Iteration", "\(last.number)")
             b.field("Classes", "\(model.classes.count)")
             for c in model.classes {
-                maps.append((job.jobPath + "/" + JobFiles.fileName(ofImageReference: c.referenceImage),
+                maps.append((job.folder + "/" + JobFiles.fileName(ofImageReference: c.referenceImage),
                              ReportText.classLabel(c.number, occupancy: model.classes.count > 1 ? c.occupancy : nil)))
             }
             if let r = model.currentResolution { b.field("Resolution", ReportText.angstrom(r)) }
         }
-        let initial = job.jobPath + "/initial_model.mrc"
+        let initial = job.folder + "/initial_model.mrc"
         if JobFiles.exists(initial) { maps.append((initial, "initial_model")) }
         guard !maps.isEmpty else {
             b.problem("no maps in \(job.jobName): neither run_itNNN_model.star nor initial_model.mrc")

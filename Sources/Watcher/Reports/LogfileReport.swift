@@ -35,7 +35,7 @@ public struct LogfileReport: JobReporter {
     }
 
     func attachLogfile(_ job: JobContext, _ b: inout ReportBuilder) {
-        let path = job.jobPath + "/logfile.pdf"
+        let path = job.folder + "/logfile.pdf"
         guard JobFiles.exists(path) else { b.problem("no logfile.pdf in \(job.jobName)"); return }
         let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
         guard size <= maxAttachmentBytes else {
@@ -48,7 +48,7 @@ public struct LogfileReport: JobReporter {
 
     func micrographs(_ job: JobContext, file: String, _ b: inout ReportBuilder) -> STARTable? {
         b.attempt("no micrograph count", {
-            try STARDocument.read(job.jobPath + "/" + file).requireBlock("micrographs").requireTable()
+            try STARDocument.read(job.folder + "/" + file).requireBlock("micrographs").requireTable()
         })
     }
 
@@ -72,23 +72,23 @@ public struct LogfileReport: JobReporter {
     }
 
     func count(_ job: JobContext, file: String, _ b: inout ReportBuilder) {
-        if let t = b.attempt("no particle count", { try STARDocument.read(job.jobPath + "/" + file).requireBlock("particles").requireTable() }) {
+        if let t = b.attempt("no particle count", { try STARDocument.read(job.folder + "/" + file).requireBlock("particles").requireTable() }) {
             b.field("Particles", ReportText.count(t.rowCount))
         }
     }
 
     func picks(_ job: JobContext, _ b: inout ReportBuilder) {
         var files: [String] = []
-        let list = job.jobPath + "/autopick.star"
+        let list = job.folder + "/autopick.star"
         if JobFiles.exists(list) {
             guard let t = b.attempt("no pick count", { try STARDocument.read(list).requireBlock("coordinate_files").requireTable() }),
                   let c = b.attempt("no pick count", { try t.requireColumn("rlnMicrographCoordinates") }) else { return }
             files = (0 ..< t.rowCount).map { job.projectPath + "/" + t.string(row: $0, column: c) }
         } else {
-            let e = FileManager.default.enumerator(atPath: job.jobPath)
+            let e = FileManager.default.enumerator(atPath: job.folder)
             while let name = e?.nextObject() as? String {
                 if name.hasSuffix("_autopick.star") && !(name as NSString).lastPathComponent.hasPrefix("coords_suffix") {
-                    files.append(job.jobPath + "/" + name)
+                    files.append(job.folder + "/" + name)
                 }
             }
         }

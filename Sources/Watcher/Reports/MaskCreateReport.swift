@@ -10,7 +10,7 @@ public struct MaskCreateReport: JobReporter {
     public func report(for job: JobContext) -> JobReport {
         var b = ReportBuilder()
         guard job.state == .finished else { return b.report }
-        let path = job.jobPath + "/mask.mrc"
+        let path = job.folder + "/mask.mrc"
         if let header = b.attempt("no mask", { try MRCFile.readHeader(path) }) {
             b.field("Box", "\(header.gridSize) voxels at \(String(format: "%.3f", header.voxelSize.x)) Å")
             if let picture = b.attempt("no picture of mask.mrc", {

@@ -14,7 +14,7 @@ public struct MultiBodyReport: JobReporter {
     public func report(for job: JobContext) -> JobReport {
         var b = ReportBuilder()
         guard job.state == .finished else { return b.report }
-        let final = job.jobPath + "/run_model.star"
+        let final = job.folder + "/run_model.star"
         guard let model = b.attempt("no body resolutions", { try ModelStar(path: final) }) else { return b.report }
         var maps: [(path: String, label: String)] = []
         var resolutions: [String] = []
@@ -28,7 +28,7 @@ public struct MultiBodyReport: JobReporter {
             b.field("Body \(body.number)", text)
             resolutions.append("body \(body.number): \(text)")
             let file = JobFiles.fileName(ofImageReference: body.referenceImage)
-            maps.append((job.jobPath + "/" + (file.isEmpty ? String(format: "run_body%03d.mrc", body.number) : file), "body \(body.number)"))
+            maps.append((job.folder + "/" + (file.isEmpty ? String(format: "run_body%03d.mrc", body.number) : file), "body \(body.number)"))
         }
         b.line("Resolution per body: " + resolutions.joined(separator: ", "))
         let (pages, problems) = pictures.mapGallery(maps, style: job.pictureStyle, name: ReportText.stem(job) + "_bodies",
@@ -49,16 +49,16 @@ public struct MultiBodyReport: JobReporter {
     /// relion_flex_analyse's output in the job folder: its `<root>_logfile.pdf` and the lines of `run.out`
     /// that report explained variance. Nil when the job did not run it.
     func flexAnalysis(_ job: JobContext) -> (lines: [String], attachments: [NoticeAttachment])? {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: job.jobPath) else { return nil }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: job.folder) else { return nil }
         let pdfs = names.filter { $0.hasSuffix("_logfile.pdf") }.sorted()
         guard !pdfs.isEmpty else { return nil }
         var lines: [String] = []
-        if let out = try? FileTail.lines(of: job.jobPath + "/run.out", count: 400, maxBytes: 256 << 10) {
+        if let out = try? FileTail.lines(of: job.folder + "/run.out", count: 400, maxBytes: 256 << 10) {
             let variance = out.filter { $0.lowercased().contains("variance") }
             if !variance.isEmpty { lines.append("relion_flex_analyse:\n```\n" + variance.suffix(12).joined(separator: "\n") + "\n```") }
         }
         let attachments = pdfs.compactMap { name in
-            FileManager.default.contents(atPath: job.jobPath + "/" + name).map {
+            FileManager.default.contents(atPath: job.folder + "/" + name).map {
                 NoticeAttachment(filename: ReportText.stem(job) + "_" + name, title: "\(job.jobName) \(name)", data: $0)
             }
         }

@@ -20,7 +20,7 @@ public struct PostProcessReport: JobReporter {
     public func report(for job: JobContext) -> JobReport {
         var b = ReportBuilder()
         guard job.state == .finished else { return b.report }
-        let starPath = job.jobPath + "/postprocess.star"
+        let starPath = job.folder + "/postprocess.star"
         guard let doc = b.attempt("no final resolution", { try STARDocument.read(starPath) }) else { return b.report }
         let general = doc.block("general")
         let resolution = general?.double("rlnFinalResolution")
@@ -44,7 +44,7 @@ public struct PostProcessReport: JobReporter {
             b.attach([NoticeAttachment(filename: ReportText.stem(job) + "_fsc.png", title: "\(job.jobName) FSC", data: png)])
         }
         if let picture = b.attempt("no picture of postprocess.mrc", {
-            try pictures.singleMap(job.jobPath + "/postprocess.mrc", style: job.pictureStyle, name: ReportText.stem(job) + "_map",
+            try pictures.singleMap(job.folder + "/postprocess.mrc", style: job.pictureStyle, name: ReportText.stem(job) + "_map",
                                    title: "\(job.jobName) postprocess.mrc")
         }) { b.attach([picture]) }
         return b.report

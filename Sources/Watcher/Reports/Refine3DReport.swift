@@ -12,7 +12,7 @@ public struct Refine3DReport: JobReporter {
 
     public func report(for job: JobContext) -> JobReport {
         var b = ReportBuilder()
-        let final = job.jobPath + "/run_model.star"
+        let final = job.folder + "/run_model.star"
         guard job.state == .finished, JobFiles.exists(final) else { return progress(job, builder: b) }
         guard let model = b.attempt("no final resolution", { try ModelStar(path: final) }) else { return b.report }
         let resolution = model.currentResolution
@@ -34,7 +34,7 @@ public struct Refine3DReport: JobReporter {
         }) {
             b.attach([NoticeAttachment(filename: ReportText.stem(job) + "_fsc.png", title: "\(job.jobName) FSC", data: png)])
         }
-        let map = job.jobPath + "/run_class001.mrc"
+        let map = job.folder + "/run_class001.mrc"
         if let picture = b.attempt("no picture of run_class001.mrc", {
             try pictures.singleMap(map, style: job.pictureStyle, name: ReportText.stem(job) + "_map", title: "\(job.jobName) run_class001.mrc")
         }) { b.attach([picture]) }
@@ -44,7 +44,7 @@ public struct Refine3DReport: JobReporter {
     /// While running (or stopped early): the iteration reached and its resolution.
     func progress(_ job: JobContext, builder: ReportBuilder) -> JobReport {
         var b = builder
-        guard let last = JobFiles.last(in: job.jobPath, suffix: "_half1_model.star") ?? JobFiles.last(in: job.jobPath, suffix: "_model.star") else {
+        guard let last = JobFiles.last(in: job.folder, suffix: "_half1_model.star") ?? JobFiles.last(in: job.folder, suffix: "_model.star") else {
             return b.report
         }
         b.field("Iteration", "\(last.number)")

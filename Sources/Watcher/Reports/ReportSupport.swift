@@ -199,3 +199,12 @@ enum FileTail {
         return Array(kept.suffix(count))
     }
 }
+
+extension JobContext {
+    /// The job folder without a trailing slash, for joining file names: `<project>/Refine3D/job012`.
+    var folder: String {
+        var p = jobPath
+        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+        return p
+    }
+}
