@@ -4,7 +4,7 @@ import TestSupport
 @testable import Watcher
 
 /// A tiny RELION 3.1.3 project made once per test run by RELION itself, shared by the report tests:
-/// two phantoms (the asymmetric `Phantom` and the same without its +y blob), 140 + 100 noisy projections
+/// two phantoms (the asymmetric `Phantom` and the same without its +y blob), 100 + 60 noisy projections
 /// (`relion_project --nr_uniform --add_noise`), then Extract (`relion_preprocess --extract` from two
 /// synthetic micrographs), Class2D (K = 4, 5 iterations), Class3D (K = 2, 4 iterations), InitialModel
 /// (SGD, 3 iterations), Refine3D (`relion_refine_mpi --auto_refine --split_random_halves`), MaskCreate and
@@ -68,7 +68,7 @@ final class RelionProject: @unchecked Sendable {
         let b = Phantom.blobs(n: Self.box, voxelSize: Self.angpix, blobs: blobs)
         try MRCWriter.write(a, to: root + "/ref.mrc")
         try MRCWriter.write(b, to: root + "/refB.mrc")
-        for (map, out, n) in [("ref.mrc", "projA", 140), ("refB.mrc", "projB", 100)] {
+        for (map, out, n) in [("ref.mrc", "projA", 100), ("refB.mrc", "projB", 60)] {
             try run(TestEnv.relion("relion_project"), ["--i", map, "--o", out, "--nr_uniform", "\(n)", "--angpix", "\(Self.angpix)",
                                                        "--add_noise", "--white_noise", "0.5"])
         }

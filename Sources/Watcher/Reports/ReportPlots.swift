@@ -23,7 +23,7 @@ extension ReportPictures {
                                             ticks: ReportPictures.resolutionTicks(maxFrequency: maxFrequency)),
                             yAxis: PlotAxis(title: "FSC", range: -0.1 ... 1.05,
                                             ticks: [0, 0.143, 0.5, 1].map { PlotTick(value: $0, label: PlotAxis.defaultLabel($0, step: $0 == 0.143 ? 0.001 : 0.1)) }),
-                            legend: .topRight, style: plotStyle)
+                            legend: .bottomLeft, style: plotStyle)
         plot.referenceLines = [ReferenceLine(at: threshold)]
         if let r = resolution, r > 0, 1 / r <= maxFrequency * 1.0001 {
             let nearRight = 1 / r > 0.6 * maxFrequency
@@ -56,7 +56,10 @@ extension ReportPictures {
             PlotSeries(label: classCount <= 10 ? "class \(k + 1)" : nil, x: iterations.map(Double.init),
                        y: occupancy.map { k < $0.count ? ($0[k] ?? .nan) * 100 : .nan }, markers: iterations.count <= 30)
         }
-        let plot = LinePlot(series: series, title: title, xAxis: PlotAxis(title: "Iteration"),
+        let first = Double(iterations.first ?? 0), last = Double(max(iterations.last ?? 1, (iterations.first ?? 0) + 1))
+        let step = max(1, PlotAxis.niceStep(span: last - first, count: 6).rounded(.up))
+        let ticks = stride(from: (first / step).rounded(.up) * step, through: last, by: step).map { PlotTick(value: $0, label: String(Int($0))) }
+        let plot = LinePlot(series: series, title: title, xAxis: PlotAxis(title: "Iteration", range: first ... last, ticks: ticks),
                             yAxis: PlotAxis(title: "Particles (%)", includesZero: true),
                             legend: classCount <= 10 ? .topLeft : .none, style: plotStyle)
         return try ReportPictures.png(plot.render())
