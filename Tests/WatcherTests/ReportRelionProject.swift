@@ -10,16 +10,23 @@ import TestSupport
 /// (SGD, 3 iterations), Refine3D (`relion_refine_mpi --auto_refine --split_random_halves`), MaskCreate and
 /// PostProcess (`relion_postprocess` with that mask). 32-pixel box at 3 Å/pixel, so each step takes seconds.
 final class RelionProject: @unchecked Sendable {
-    /// The shared project (made on first use; removed when the test process exits).
+    /// The shared project (made on first use; removed when the test process exits). While developing, set
+    /// `EMTOOLS_RELION_PROJECT=/some/folder` to make it there once and keep it for later runs.
     static let shared: Result<RelionProject, Error> = {
+        if let kept = ProcessInfo.processInfo.environment["EMTOOLS_RELION_PROJECT"], !kept.isEmpty {
+            if FileManager.default.fileExists(atPath: kept + "/PostProcess/job008/postprocess.star") { return .success(RelionProject(existing: kept)) }
+            try? FileManager.default.createDirectory(atPath: kept, withIntermediateDirectories: true)
+            return Result { try RelionProject(root: kept) }
+        }
         let r = Result { try RelionProject(root: TestEnv.temporaryDirectory("reports-relion")) }
         if case .success = r { atexit { if case .success(let p) = RelionProject.shared { TestEnv.removeTemporary(p.root) } } }
         return r
     }()
 
+    /// A project made by an earlier run.
+    private init(existing root: String) { self.root = root }
+
     let root: String
-    /// What RELION printed (stdout) per job name, e.g. `Refine3D/job005/`.
-    private(set) var runOut: [String: String] = [:]
 
     static let angpix = 3.0
     static let box = 32
@@ -56,8 +63,8 @@ final class RelionProject: @unchecked Sendable {
         JobContext(projectPath: root, jobName: name, type: JobType(label: label), state: state, pictureStyle: style)
     }
 
-    /// What RELION printed for job `name`.
-    func stdout(_ name: String) -> String { runOut[name] ?? "" }
+    /// What RELION printed for job `name` (its `run.out`).
+    func stdout(_ name: String) -> String { (try? String(contentsOfFile: root + "/" + name + "run.out", encoding: .utf8)) ?? "" }
 
     // MARK: steps
 
@@ -146,7 +153,6 @@ final class RelionProject: @unchecked Sendable {
         try r.stdout.write(toFile: root + "/" + name + "run.out", atomically: true, encoding: .utf8)
         try r.stderr.write(toFile: root + "/" + name + "run.err", atomically: true, encoding: .utf8)
         _ = FileManager.default.createFile(atPath: root + "/" + name + "RELION_JOB_EXIT_SUCCESS", contents: nil)
-        runOut[name] = r.stdout
     }
 
     @discardableResult

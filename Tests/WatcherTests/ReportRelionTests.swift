@@ -112,7 +112,8 @@ import TestSupport
         let printed = try #require(number(after: "Final resolution (without masking) is:", in: project.stdout(job.jobName)))
         #expect(field(r, "Resolution") == ReportText.angstrom(printed))
         let star = try starfile(job.jobPath + "/run_model.star", block: "model_general", column: "rlnCurrentResolution")
-        #expect(star == [printed])
+        // run.out prints six significant digits of the STAR value.
+        #expect(star.count == 1 && abs(star[0] - printed) < 1e-4 * printed, "\(star) vs \(printed)")
         #expect(r.attachments.map(\.filename) == ["Refine3D_job006_fsc.png", "Refine3D_job006_map.png"])
         #expect(try ReportPNG.size(r.attachments[0]) == (720, 480))
         #expect(try ReportPNG.size(r.attachments[1]) == gallerySize(3, columns: 3))

@@ -23,14 +23,40 @@ extension ReportPictures {
                                             ticks: ReportPictures.resolutionTicks(maxFrequency: maxFrequency)),
                             yAxis: PlotAxis(title: "FSC", range: -0.1 ... 1.05,
                                             ticks: [0, 0.143, 0.5, 1].map { PlotTick(value: $0, label: PlotAxis.defaultLabel($0, step: $0 == 0.143 ? 0.001 : 0.1)) }),
-                            legend: .bottomLeft, style: plotStyle)
+                            legend: .topRight, style: plotStyle)
         plot.referenceLines = [ReferenceLine(at: threshold)]
+        var marked: [(Double, Double)] = []
         if let r = resolution, r > 0, 1 / r <= maxFrequency * 1.0001 {
             let nearRight = 1 / r > 0.6 * maxFrequency
             plot.annotations = [PlotAnnotation(ReportText.angstrom(r), x: 1 / r, y: threshold,
-                                               offset: (nearRight ? -130 : 12, -14), bold: true)]
+                                               offset: (nearRight ? -110 : 14, -34), bold: true)]
+            marked = [(1 / r, threshold), (1 / r + (nearRight ? -0.12 : 0.12) * maxFrequency, threshold + 0.1)]
         }
+        plot.legend = ReportPictures.emptiestCorner(curves.map { Array(zip($0.frequency, $0.fsc)) }, marked: marked,
+                                                    x: 0 ... maxFrequency, y: -0.1 ... 1.05)
         return try ReportPictures.png(plot.render())
+    }
+
+    /// The corner of the plot area that the fewest points of `series` fall into (a box of 45 % of the width
+    /// and 40 % of the height), avoiding the `marked` points (an annotation) above all.
+    static func emptiestCorner(_ series: [[(Double, Double)]], marked: [(Double, Double)], x: ClosedRange<Double>,
+                               y: ClosedRange<Double>) -> LegendPosition {
+        func inside(_ p: (Double, Double), _ corner: LegendPosition) -> Bool {
+            let u = (p.0 - x.lowerBound) / (x.upperBound - x.lowerBound), v = (p.1 - y.lowerBound) / (y.upperBound - y.lowerBound)
+            let right = u >= 0.55, top = v >= 0.6, bottom = v <= 0.4, left = u <= 0.45
+            switch corner {
+            case .topRight: return right && top
+            case .topLeft: return left && top
+            case .bottomRight: return right && bottom
+            case .bottomLeft: return left && bottom
+            case .none: return false
+            }
+        }
+        let corners: [LegendPosition] = [.topRight, .bottomLeft, .topLeft, .bottomRight]
+        let scores = corners.map { c in
+            series.joined().filter { inside($0, c) }.count + 1000 * marked.filter { inside($0, c) }.count
+        }
+        return corners[scores.indices.min { scores[$0] < scores[$1] }!]
     }
 
     /// About five ticks over spatial frequencies 0…`maxFrequency` (1/Å), placed at round resolutions and

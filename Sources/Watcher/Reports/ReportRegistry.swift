@@ -8,10 +8,18 @@ import Foundation
 /// notice.lines += report.lines + report.problems
 /// ```
 public enum JobReports {
-    /// The report of `job`, with map pictures cached in `PictureCache.standardDirectory()`.
+    /// The report of `job`, with map pictures cached in `PictureCache.standardDirectory()` (entries unused for
+    /// 30 days are removed once per process).
     public static func report(for job: JobContext) -> JobReport {
-        report(for: job, pictures: ReportPictures(cache: PictureCache(directory: PictureCache.standardDirectory())))
+        report(for: job, pictures: ReportPictures(cache: standardCache))
     }
+
+    /// The cache in the user's cache folder, pruned when first used.
+    static let standardCache: PictureCache = {
+        let cache = PictureCache(directory: PictureCache.standardDirectory())
+        cache.prune(olderThan: 30 * 86_400)
+        return cache
+    }()
 
     /// The report of `job`, drawing pictures with `pictures` (its cache, sizes and page limits).
     public static func report(for job: JobContext, pictures: ReportPictures) -> JobReport {
