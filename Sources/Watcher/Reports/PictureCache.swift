@@ -40,25 +40,34 @@ public final class PictureCache: @unchecked Sendable {
     /// The cached picture of `variant` of `path`, or `make()`'s picture, stored for next time.
     /// - Throws: what `make` throws.
     public func image(of path: String, variant: String, make: () throws -> GrayImage) rethrows -> GrayImage {
-        if let cached = cached(of: path, variant: variant) { return cached }
+        let key = PictureCache.key(path: path, variant: variant)
+        if let cached = cached(key: key) { return cached }
         let image = try make()
-        store(image, of: path, variant: variant)
+        if let key { store(image, key: key) }
         return image
     }
 
     /// The cached picture of `variant` of `path` if the file did not change since it was stored (counts a
     /// hit or a miss).
     public func cached(of path: String, variant: String) -> GrayImage? {
-        let found = PictureCache.key(path: path, variant: variant).flatMap {
-            PictureCache.read(base: directory + "/" + PictureCache.hash($0), key: $0)
-        }
-        lock.withLock { if found != nil { hitCount += 1 } else { missCount += 1 } }
-        return found
+        cached(key: PictureCache.key(path: path, variant: variant))
     }
 
     /// Keep `image` as `variant` of the file at `path` as it is now.
     public func store(_ image: GrayImage, of path: String, variant: String) {
-        guard let key = PictureCache.key(path: path, variant: variant) else { return }
+        if let key = PictureCache.key(path: path, variant: variant) { store(image, key: key) }
+    }
+
+    /// The entry of `key` (nil key: the file could not be examined, a miss).
+    func cached(key: String?) -> GrayImage? {
+        let found = key.flatMap { PictureCache.read(base: directory + "/" + PictureCache.hash($0), key: $0) }
+        lock.withLock { if found != nil { hitCount += 1 } else { missCount += 1 } }
+        return found
+    }
+
+    /// Keep `image` under `key`, taken before the picture was made (so a file rewritten meanwhile gets a
+    /// new key and is drawn again next time).
+    func store(_ image: GrayImage, key: String) {
         PictureCache.write(image, base: directory + "/" + PictureCache.hash(key), key: key, directory: directory)
     }
 

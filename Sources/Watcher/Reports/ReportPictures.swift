@@ -48,13 +48,14 @@ public struct ReportPictures: Sendable {
     func images(of path: String, views: [MapView]) throws -> [GrayImage] {
         let size = tileSize
         guard let cache else { return try MapPicture.pictures(of: path, views: views, size: size) }
-        var found = views.map { cache.cached(of: path, variant: "\($0.tag)@\(size)") }
+        let keys = views.map { PictureCache.key(path: path, variant: "\($0.tag)@\(size)") }
+        var found = keys.map { cache.cached(key: $0) }
         let missing = views.indices.filter { found[$0] == nil }
         if !missing.isEmpty {
             let made = try MapPicture.pictures(of: path, views: missing.map { views[$0] }, size: size)
             for (i, image) in zip(missing, made) {
                 found[i] = image
-                cache.store(image, of: path, variant: "\(views[i].tag)@\(size)")
+                if let key = keys[i] { cache.store(image, key: key) }
             }
         }
         return found.map { $0! }
