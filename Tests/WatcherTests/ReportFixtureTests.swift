@@ -57,6 +57,29 @@ import TestSupport
         #expect(try ReportPNG.size(r.attachments[1]) == (8 + 3 * 200, 8 + 245))
     }
 
+    @Test func runningClassificationsReportTheIterationOnly() throws {
+        let dir = try project("relion50", maps: ["Class3D/job010/run_it025_class001.mrc"])
+        defer { TestEnv.removeTemporary(dir) }
+        for label in ["relion.class3d", "relion.class2d"] {
+            let job = JobContext(projectPath: dir, jobName: "Class3D/job010/", type: JobType(label: label), state: .running)
+            #expect(JobReports.report(for: job, pictures: ReportPictures()) == JobReport(fields: [NoticeField("Iteration", "25")]))
+        }
+    }
+
+    /// RELION 3.0 particle files have no optics table: box and pixel size come from the first particle stack.
+    @Test func extractWithoutOpticsReadsTheStackHeader() throws {
+        let dir = TestEnv.temporaryDirectory("report-extract30")
+        defer { TestEnv.removeTemporary(dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/Extract/job007/Movies", withIntermediateDirectories: true)
+        try MRCWriter.write(Volume(size: GridSize(64, 64, 3), voxelSize: VoxelSize(isotropic: 1.35)), to: dir + "/Extract/job007/Movies/m1.mrcs")
+        let rows = (1 ... 3).map { "\($0)00.0 200.0 00000\($0)@Extract/job007/Movies/m1.mrcs Movies/m\($0 < 3 ? 1 : 2).mrc" }
+        try ("\ndata_\n\nloop_\n_rlnCoordinateX #1\n_rlnCoordinateY #2\n_rlnImageName #3\n_rlnMicrographName #4\n" + rows.joined(separator: "\n") + "\n")
+            .write(toFile: dir + "/Extract/job007/particles.star", atomically: true, encoding: .utf8)
+        let r = JobReports.report(for: JobContext(projectPath: dir, jobName: "Extract/job007/", type: JobType(relion31Code: 5), state: .finished))
+        #expect(r.problems.isEmpty, "\(r.problems)")
+        #expect(r.fields.map { [$0.name, $0.value] } == [["Particles", "3"], ["Micrographs", "2"], ["Box", "64 px"], ["Pixel size", "1.350 Å"]])
+    }
+
     @Test func autoPickCtfFindAndMotionCorrNumbersAndLogfile() throws {
         let dir = try project("relion40")
         defer { TestEnv.removeTemporary(dir) }

@@ -3,9 +3,10 @@ import Foundation
 
 /// Class2D: the class occupancy of the last iteration (`_rlnClassDistribution` of `run_itNNN_model.star`)
 /// and a gallery of the class averages (sections of `run_itNNN_classes.mrcs`), most populated first,
-/// each labelled `#class · occupancy`.
+/// each labelled `#class · occupancy`. While running: only the iteration reached.
 public struct Class2DReport: JobReporter {
     public static let kinds: [JobKind] = [.class2d]
+    /// How map pictures, galleries and plots are drawn and cached.
     public var pictures: ReportPictures
     public init(pictures: ReportPictures = ReportPictures()) { self.pictures = pictures }
 
@@ -13,6 +14,11 @@ public struct Class2DReport: JobReporter {
         var b = ReportBuilder()
         guard let last = JobFiles.last(in: job.folder, suffix: "_model.star") else {
             if job.state == .finished { b.problem("no run_itNNN_model.star in \(job.jobName)") }
+            return b.report
+        }
+        guard job.state == .finished else {
+            // While running: the iteration reached only; the pictures come with the finished job.
+            b.field("Iteration", "\(last.number)")
             return b.report
         }
         guard let model = b.attempt("no class occupancy", { try ModelStar(path: last.path) }) else { return b.report }

@@ -5,9 +5,10 @@ import Foundation
 /// each `run_itNNN_model.star`), the last iteration's table (class, occupancy, estimated resolution,
 /// angular and translational accuracy), a gallery of the class maps labelled with occupancy, and how many
 /// particles changed class between the last two iterations (`_rlnClassNumber` of `run_itNNN_data.star`,
-/// matched by `_rlnImageName`).
+/// matched by `_rlnImageName`). While running: only the iteration reached.
 public struct Class3DReport: JobReporter {
     public static let kinds: [JobKind] = [.class3d]
+    /// How map pictures, galleries and plots are drawn and cached.
     public var pictures: ReportPictures
     public init(pictures: ReportPictures = ReportPictures()) { self.pictures = pictures }
 
@@ -16,6 +17,11 @@ public struct Class3DReport: JobReporter {
         let models = JobFiles.iterations(in: job.folder, suffix: "_model.star")
         guard let last = models.last else {
             if job.state == .finished { b.problem("no run_itNNN_model.star in \(job.jobName)") }
+            return b.report
+        }
+        guard job.state == .finished else {
+            // While running: the iteration reached only; the pictures come with the finished job.
+            b.field("Iteration", "\(last.number)")
             return b.report
         }
         guard let model = b.attempt("no class table", { try ModelStar(path: last.path) }) else { return b.report }

@@ -6,6 +6,7 @@ import Foundation
 /// shown in three views.
 public struct InitialModelReport: JobReporter {
     public static let kinds: [JobKind] = [.initialmodel]
+    /// How map pictures, galleries and plots are drawn and cached.
     public var pictures: ReportPictures
     public init(pictures: ReportPictures = ReportPictures()) { self.pictures = pictures }
 

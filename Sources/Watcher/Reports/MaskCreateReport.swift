@@ -4,6 +4,7 @@ import Foundation
 /// MaskCreate: the three views of `mask.mrc`, its box and pixel size.
 public struct MaskCreateReport: JobReporter {
     public static let kinds: [JobKind] = [.maskcreate]
+    /// How map pictures, galleries and plots are drawn and cached.
     public var pictures: ReportPictures
     public init(pictures: ReportPictures = ReportPictures()) { self.pictures = pictures }
 

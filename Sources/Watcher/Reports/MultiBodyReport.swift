@@ -8,6 +8,7 @@ import Foundation
 /// attached and the variance lines it printed into `run.out`), otherwise the summary of `pcaSummary`.
 public struct MultiBodyReport: JobReporter {
     public static let kinds: [JobKind] = [.multibody]
+    /// How map pictures, galleries and plots are drawn and cached.
     public var pictures: ReportPictures
     public init(pictures: ReportPictures = ReportPictures()) { self.pictures = pictures }
 

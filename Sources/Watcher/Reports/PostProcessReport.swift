@@ -6,6 +6,7 @@ import Foundation
 /// `data_fsc` (those present: without a mask RELION writes fewer), and the three views of `postprocess.mrc`.
 public struct PostProcessReport: JobReporter {
     public static let kinds: [JobKind] = [.postprocess]
+    /// How map pictures, galleries and plots are drawn and cached.
     public var pictures: ReportPictures
     public init(pictures: ReportPictures = ReportPictures()) { self.pictures = pictures }
 

@@ -7,6 +7,7 @@ import Foundation
 /// `run_itNNN_half1_model.star`).
 public struct Refine3DReport: JobReporter {
     public static let kinds: [JobKind] = [.refine3d]
+    /// How map pictures, galleries and plots are drawn and cached.
     public var pictures: ReportPictures
     public init(pictures: ReportPictures = ReportPictures()) { self.pictures = pictures }
 
