@@ -81,6 +81,7 @@ let package = Package(
         .testTarget(
             name: "WatcherTests",
             dependencies: ["Watcher", "EMWatch", "EMCore", "TestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
     ]

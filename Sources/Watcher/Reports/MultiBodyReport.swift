@@ -1,0 +1,77 @@
+import EMCore
+import Foundation
+
+/// MultiBody: the resolution of each body (`_rlnEstimatedResolution` of `data_model_bodies` in
+/// `run_model.star`, else where the body's gold-standard FSC in `data_model_body_N` first drops below
+/// 0.143, by RELION's rule), one gallery with the views of every body map (`run_bodyNNN.mrc`), and the
+/// analysis of the body motions: relion_flex_analyse's own output when the job ran it (its `*_logfile.pdf`
+/// attached and the variance lines it printed into `run.out`), otherwise the summary of `pcaSummary`.
+public struct MultiBodyReport: JobReporter {
+    public static let kinds: [JobKind] = [.multibody]
+    /// How map pictures, galleries and plots are drawn and cached.
+    public var pictures: ReportPictures
+    public init(pictures: ReportPictures = ReportPictures()) { self.pictures = pictures }
+
+    public func report(for job: JobContext) -> JobReport {
+        var b = ReportBuilder()
+        guard job.state == .finished else { return b.report }
+        let final = job.folder + "/run_model.star"
+        guard let model = b.attempt("no body resolutions", { try ModelStar(path: final) }) else { return b.report }
+        var maps: [(path: String, label: String)] = []
+        var resolutions: [String] = []
+        for body in model.classes {
+            var r = body.resolution
+            if r == nil || r == 0, let px = model.pixelSize, let box = model.boxSize,
+               let curve = try? model.fsc(block: "model_body_\(body.number)") {
+                r = FSCCurve(boxSize: box, pixelSize: px, correlation: curve.fsc, counts: curve.fsc.map { _ in 0 }).crossing(0.143).resolution
+            }
+            let text = r.map(ReportText.angstrom) ?? "?"
+            b.field("Body \(body.number)", text)
+            resolutions.append("body \(body.number): \(text)")
+            let file = JobFiles.fileName(ofImageReference: body.referenceImage)
+            maps.append((job.folder + "/" + (file.isEmpty ? String(format: "run_body%03d.mrc", body.number) : file), "body \(body.number)"))
+        }
+        b.line("Resolution per body: " + resolutions.joined(separator: ", "))
+        let (pages, problems) = pictures.mapGallery(maps, style: job.pictureStyle, name: ReportText.stem(job) + "_bodies",
+                                                    title: "\(job.jobName) body maps")
+        b.attach(pages)
+        problems.forEach { b.problem($0) }
+
+        if let flex = flexAnalysis(job) {
+            flex.lines.forEach { b.line($0) }
+            b.attach(flex.attachments)
+        } else if let pca = MultiBodyReport.pcaSummary(job: job, bodyCount: model.classes.count) {
+            pca.lines.forEach { b.line($0) }
+            b.attach(pca.attachments)
+        }
+        return b.report
+    }
+
+    /// relion_flex_analyse's output in the job folder: its `<root>_logfile.pdf` and the lines of `run.out`
+    /// that report explained variance. Nil when the job did not run it.
+    func flexAnalysis(_ job: JobContext) -> (lines: [String], attachments: [NoticeAttachment])? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: job.folder) else { return nil }
+        let pdfs = names.filter { $0.hasSuffix("_logfile.pdf") }.sorted()
+        guard !pdfs.isEmpty else { return nil }
+        var lines: [String] = []
+        if let out = try? FileTail.lines(of: job.folder + "/run.out", count: 400, maxBytes: 256 << 10) {
+            let variance = out.filter { $0.lowercased().contains("variance") }
+            if !variance.isEmpty { lines.append("relion_flex_analyse:\n```\n" + variance.suffix(12).joined(separator: "\n") + "\n```") }
+        }
+        let attachments = pdfs.compactMap { name in
+            FileManager.default.contents(atPath: job.folder + "/" + name).map {
+                NoticeAttachment(filename: ReportText.stem(job) + "_" + name, title: "\(job.jobName) \(name)", data: $0)
+            }
+        }
+        return (lines, attachments)
+    }
+
+    /// HOOK (to be filled when EMCore's PCA lands, see issue 8): the eigenvector summary of the per-particle
+    /// body parameters — the rotations and translations of every body relative to the consensus, in the
+    /// `data_images_body_N` blocks of `run_data.star` — as the explained variance of the first components
+    /// and a `HistogramPlot` of the particles' projections on the first eigenvector. Until then it returns
+    /// nil and the report carries the body resolutions and maps only.
+    static func pcaSummary(job: JobContext, bodyCount: Int) -> (lines: [String], attachments: [NoticeAttachment])? {
+        nil
+    }
+}
