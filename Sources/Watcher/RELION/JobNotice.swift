@@ -25,7 +25,7 @@ public enum JobNotice {
         var lines: [String] = []
         if new == .failed || new == .aborted {
             if let tail = folder.tail("run.err", lines: errorLines) {
-                lines.append("Last lines of `run.err`:\n```\n" + tail.joined(separator: "\n") + "\n```")
+                lines.append("Last lines of `run.err`:\n```\n" + SlackMessage.escape(tail.joined(separator: "\n")) + "\n```")
             } else {
                 lines.append("`run.err` is empty or missing.")
             }
@@ -39,6 +39,11 @@ public enum JobNotice {
             fields += report.fields
             attachments = report.attachments
             lines += report.problems.map { "⚠️ \($0)" }
+        }
+        // Test hook: EMWATCH_TEST_ATTACH=FILE attaches that file to every job message, so the upload path can be
+        // tested end to end (and killed at each of its steps) without a job-type reporter.
+        if let p = ProcessInfo.processInfo.environment["EMWATCH_TEST_ATTACH"], let d = FileManager.default.contents(atPath: p) {
+            attachments.append(NoticeAttachment(filename: (p as NSString).lastPathComponent, title: "test attachment", data: d))
         }
         return Notice(key: key, source: .relion, title: title, lines: lines, fields: fields, attachments: attachments,
                       occurredAt: since)

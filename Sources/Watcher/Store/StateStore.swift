@@ -27,8 +27,12 @@ public final class StateStore {
         let dir = (path as NSString).deletingLastPathComponent
         let fm = FileManager.default
         if !dir.isEmpty, !fm.fileExists(atPath: dir) {
-            do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) } catch {
-                throw WatcherError.database(path: path, problem: "cannot create its folder \(dir): \(error.localizedDescription)")
+            var made = dir.hasPrefix("/") ? "" : "."
+            for part in dir.split(separator: "/") {
+                made += "/" + part
+                if mkdir(made, 0o700) != 0 && errno != EEXIST {
+                    throw WatcherError.database(path: path, problem: "cannot create its folder \(made): \(String(cString: strerror(errno)))")
+                }
             }
         }
         var isDir: ObjCBool = false

@@ -5,7 +5,8 @@ Usage: slack_standin.py STATE_DIR
   STATE_DIR/port         written at start: the port it listens on
   STATE_DIR/requests.jsonl  one JSON object per request received (method, auth, content type, arguments)
   STATE_DIR/faults.json  read at every request (optional): {"rules": [{"method": "chat.postMessage" or "*",
-                         "status": 500 | 429, "retry_after": 1, "malformed": true, "hang": 30, "times": 2}]}
+                         "status": 500 | 429, "retry_after": 1, "malformed": true, "hang": 30, "delay": 2, "times": 2}]}
+                         hang: no answer for that long (then an error); delay: a slow but normal answer
                          a rule with "times" applies that many times, then no more.
 
 Implements, as Slack documents them: auth.test, conversations.open, chat.postMessage (with message metadata),
@@ -98,7 +99,7 @@ class Handler(BaseHTTPRequestHandler):
                 args = json.loads(body.decode("utf-8")) if body else {}
             except ValueError:
                 return self.reply(200, {"ok": False, "error": "invalid_json"})
-            if method not in JSON_METHODS and method not in ("chat.postMessage",):
+            if method not in JSON_METHODS:
                 # Slack reads JSON bodies only for methods that accept them; others see no arguments.
                 args = {}
         elif kind == "application/x-www-form-urlencoded":
@@ -110,6 +111,9 @@ class Handler(BaseHTTPRequestHandler):
         auth_state = "missing" if not token else ("ok" if token == TOKEN else "bad")
         entry = {"method": method, "auth": auth_state, "content_type": ctype, "args": args, "time": time.time()}
         rule = self.fault(method)
+        if rule and rule.get("delay"):
+            time.sleep(rule["delay"])  # slow, then answered normally
+            rule = None
         if rule:
             entry["fault"] = rule
             self.record(entry)
