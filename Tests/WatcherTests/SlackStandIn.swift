@@ -38,7 +38,7 @@ final class SlackStandIn {
     /// Stop the stand-in (by its PID) and remove its folder.
     func stop() {
         if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         TestEnv.removeTemporary(dir)

@@ -81,10 +81,12 @@ public struct RelionProjectSource: NewsSource {
             record.checkedAt = nowNanos
             let changed = old == nil ? (state != .pending && state != .scheduled) : state != old!.state
             let oldState = old?.state
-            if changed || context.mode == .force {
-                if changed { record.seq += 1 }
+            if old == nil || changed {
                 record.state = state
                 record.stateSince = since
+            }
+            if changed || context.mode == .force {
+                if changed { record.seq += 1 }
                 if !config.ignores(job.type), state != .pending, state != .scheduled {
                     let key = context.mode == .force && !changed
                         ? "relion|\(pid)|\(job.name)|force-\(nowNanos)|\(state.rawValue)"

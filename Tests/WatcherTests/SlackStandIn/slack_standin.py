@@ -286,6 +286,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 if __name__ == "__main__":
+    # A test runner may start us with signals blocked; make SIGTERM work again.
+    import signal
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
     STATE_DIR = sys.argv[1]
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
