@@ -29,13 +29,15 @@ USERS = {"U0123ABCD": "D0123ABCD", "U0TEST0001": "D0TEST0001"}
 CHANNEL_RE = re.compile(r"^[CGDZ][A-Z0-9]{6,}$")
 JSON_METHODS = {"chat.postMessage", "files.completeUploadExternal", "auth.test", "conversations.open"}
 
-lock = threading.Lock()
-state = {"ts": 1764600000, "messages": {}, "uploads": {}, "file_n": 0, "rule_uses": {}}
+lock = threading.RLock()
+state = {"ts": 0, "messages": {}, "uploads": {}, "file_n": 0, "rule_uses": {}}
 
 
 def next_ts():
-    state["ts"] += 1
-    return "%d.%06d" % (state["ts"], state["ts"] % 1000000)
+    """Slack's message ts: the posting time in seconds with microseconds, unique within the channel."""
+    micros = max(int(time.time() * 1e6), state["ts"] + 1)
+    state["ts"] = micros
+    return "%d.%06d" % (micros // 1000000, micros % 1000000)
 
 
 class Handler(BaseHTTPRequestHandler):
