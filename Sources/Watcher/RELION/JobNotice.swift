@@ -9,7 +9,8 @@ public enum JobNotice {
 
     /// The Notice of `job` changing from `old` (nil: first seen) to `new`.
     public static func make(key: String, project: ProjectRecord, job: PipelineJob, folder: JobFolder, old: JobState?,
-                            new: JobState, since: Date, context: PollContext, style: PictureStyle) -> Notice {
+                            new: JobState, since: Date, context: PollContext, style: PictureStyle,
+                            reporters: [any JobReporter] = JobReports.reporters) -> Notice {
         let shortName = job.name.hasSuffix("/") ? String(job.name.dropLast()) : job.name
         let aliasText = job.alias.map { " (\($0))" } ?? ""
         let arrow = old.map { "\($0.displayName) → \(new.displayName)" } ?? new.displayName
@@ -31,7 +32,7 @@ public enum JobNotice {
             }
         }
         var attachments: [NoticeAttachment] = []
-        if let reporter = JobReports.reporter(for: job.type.kind) {
+        if let reporter = JobReports.reporter(for: job.type.kind, in: reporters) {
             let ctx = JobContext(projectPath: project.path, jobName: job.name, alias: job.alias, type: job.type,
                                  state: new, pictureStyle: style)
             let report = reporter.report(for: ctx)

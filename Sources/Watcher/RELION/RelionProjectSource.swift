@@ -10,8 +10,14 @@ public struct RelionProjectSource: NewsSource {
     public var project: ProjectRecord
     /// The user's settings (ignored job types, picture style).
     public var config: WatcherConfig
+    /// The per-job-type reporters asked for each change (default: `JobReports.reporters`).
+    public var reporters: [any JobReporter]
 
-    public init(project: ProjectRecord, config: WatcherConfig) { self.project = project; self.config = config }
+    public init(project: ProjectRecord, config: WatcherConfig, reporters: [any JobReporter] = JobReports.reporters) {
+        self.project = project
+        self.config = config
+        self.reporters = reporters
+    }
 
     public var name: String { "relion:\(project.name)" }
 
@@ -93,7 +99,7 @@ public struct RelionProjectSource: NewsSource {
                         : "relion|\(pid)|\(job.name)|\(record.seq)|\(state.rawValue)"
                     notices.append(JobNotice.make(key: key, project: project, job: job, folder: folder,
                                                   old: oldState, new: state, since: since ?? now, context: context,
-                                                  style: config.pictureStyle))
+                                                  style: config.pictureStyle, reporters: reporters))
                 }
             }
             if old == nil { try record.insert(db) } else { try record.update(db) }

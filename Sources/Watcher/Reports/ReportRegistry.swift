@@ -6,8 +6,8 @@ public enum JobReports {
     /// Reporters are added to this list (one file per job type in Reports/).
     nonisolated(unsafe) public static var reporters: [any JobReporter] = []
 
-    /// The reporter for `kind`, if one is registered.
-    public static func reporter(for kind: JobKind) -> (any JobReporter)? {
-        reporters.first { type(of: $0).kinds.contains(kind) }
+    /// The reporter for `kind` among `list` (default: the registered ones), if any.
+    public static func reporter(for kind: JobKind, in list: [any JobReporter] = reporters) -> (any JobReporter)? {
+        list.first { type(of: $0).kinds.contains(kind) }
     }
 }

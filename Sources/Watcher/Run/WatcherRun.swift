@@ -43,8 +43,9 @@ public struct WatcherRun {
         self.log = log
     }
 
-    /// Run once. Throws only for problems that stop the whole run (database, lock file).
-    public func execute(now: Date = Date()) throws -> Summary {
+    /// Run once over the configured sources of every kind in `NewsSources.kinds`, or over `sources` when given.
+    /// Throws only for problems that stop the whole run (database, lock file, an unknown `--project`).
+    public func execute(now: Date = Date(), sources given: [any NewsSource]? = nil) throws -> Summary {
         var summary = Summary()
         let config = try store.read(WatcherConfig.load)
         let lock = RunLock(databasePath: store.path)
@@ -65,13 +66,16 @@ public struct WatcherRun {
                             mode: options.mode.rawValue, detected: 0, sent: 0, problems: nil)
         if options.mode != .dryRun { try store.write { db in try run.insert(db) } }
 
-        for kind in NewsSources.kinds {
-            let sources: [any NewsSource]
-            do { sources = try store.read { db in try kind.configured(in: db, context: context) } } catch {
-                if case WatcherError.project = error { throw error }
-                summary.problems.append("\(kind): \(error)")
-                continue
+        var groups: [[any NewsSource]] = []
+        if let given { groups = [given] } else {
+            for kind in NewsSources.kinds {
+                do { groups.append(try store.read { db in try kind.configured(in: db, context: context) }) } catch {
+                    if case WatcherError.project = error { throw error }
+                    summary.problems.append("\(kind): \(error)")
+                }
             }
+        }
+        for sources in groups {
             for source in sources {
                 do { summary.detected += try poll(source, context: context) } catch {
                     summary.problems.append("\(source.name): \(error)")
