@@ -44,6 +44,25 @@ public struct RelionProjectSource: NewsSource {
             try db.execute(sql: "UPDATE project SET lastError = ? WHERE id = ?", arguments: [problem, pid])
             throw WatcherError.pipeline(path: pipelinePath, problem: "missing (project moved or deleted?)")
         }
+        // The common case, cheaply: same pipeline file, every job folder unchanged since it was last read
+        // and settled (read more than two seconds after its last change).
+        if pipelineMtime == project.pipelineMtime, context.mode != .force {
+            var unchanged = true
+            var count = 0
+            let rows = try Row.fetchCursor(db, sql: "SELECT name, folderMtime, checkedAt FROM relion_job WHERE projectId = ?",
+                                           arguments: [pid])
+            while let row = try rows.next() {
+                count += 1
+                let name: String = row[0]
+                let stored: Int64? = row[1]
+                let checked: Int64 = row[2]
+                guard let m = FileStat.mtimeNanos(project.path + "/" + name), m == stored, checked - m > 2_000_000_000 else {
+                    unchanged = false
+                    break
+                }
+            }
+            if unchanged && count > 0 { return [] }
+        }
         var stored: [String: RelionJobRecord] = [:]
         for r in try RelionJobRecord.filter(Column("projectId") == pid).fetchAll(db) { stored[r.name] = r }
 
@@ -52,10 +71,17 @@ public struct RelionProjectSource: NewsSource {
         var listed: [PipelineJob]
         if pipelineChanged {
             listed = try Pipeline.read(pipelinePath)
+            // A job missing from the pipeline is dropped only when its folder is gone too (deleted, or moved
+            // to Trash/): a pipeline file read while a GUI rewrites it may lack rows, and forgetting those jobs
+            // would report them again as new.
             let names = Set(listed.map(\.name))
-            for name in stored.keys where !names.contains(name) {
-                try RelionJobRecord.deleteOne(db, key: ["projectId": pid, "name": name])
-                stored[name] = nil
+            for (name, r) in stored.sorted(by: { $0.key < $1.key }) where !names.contains(name) {
+                if FileStat.mtimeNanos(project.path + "/" + name) == nil {
+                    try RelionJobRecord.deleteOne(db, key: ["projectId": pid, "name": name])
+                    stored[name] = nil
+                } else {
+                    listed.append(PipelineJob(name: name, alias: r.alias, type: JobType(label: r.typeLabel), status: .unknown))
+                }
             }
             try db.execute(sql: "UPDATE project SET pipelineMtime = ?, lastError = NULL WHERE id = ?",
                            arguments: [pipelineMtime, pid])
@@ -73,9 +99,9 @@ public struct RelionProjectSource: NewsSource {
             // Unchanged folder read after it settled: nothing to do.
             if !pipelineChanged, let old, old.folderMtime == folderMtime, let m = folderMtime,
                old.checkedAt - m > 2_000_000_000 { continue }
-            let status = pipelineChanged ? job.status : .unknown
+            let status = pipelineChanged ? job.status : PipelineStatus.unknown
             var (state, since) = folder.state(pipeline: status)
-            if !pipelineChanged, let old, since == nil, !state.isFinal, state != .running {
+            if status == .unknown, let old, since == nil, !state.isFinal, state != .running {
                 // Without a fresh pipeline read, keep what the pipeline said before (scheduled/finished).
                 state = old.state.isFinal || old.state == .scheduled ? old.state : state
             }
