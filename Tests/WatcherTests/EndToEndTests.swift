@@ -140,6 +140,47 @@ import TestSupport
         #expect(slack.postedMessages().map(\.text).map { $0.components(separatedBy: " (at ")[0] } == ["apof: Refine3D/job012 (final_map) Running"])
     }
 
+    /// A pipeline file caught half-written by a GUI lacks rows; the jobs it misses are not forgotten (and so
+    /// not reported again); a job whose folder is gone too is dropped.
+    @Test func aHalfWrittenPipelineNeitherLosesNorRepeatsJobs() throws {
+        let slack = try SlackStandIn()
+        let f = try RelionProjectFixture(layout: .relion31)
+        defer { slack.stop(); f.remove() }
+        let imp = RelionProjectFixture.Job(name: "Import/job001/", alias: nil, code31: 0, label: "relion.import.movies")
+        try f.addJob(imp, status: 2)   // finished per the pipeline only, no marker (as RELION 3.1 Import in the GUI)
+        try f.addJob(Self.refine, status: 1)
+        try f.setUp(slack: slack)
+        #expect(try f.emwatch(["run", "--baseline"], slack: slack).status == 0)
+        let full = try String(contentsOfFile: f.project + "/default_pipeline.star", encoding: .utf8)
+        let cut = full.components(separatedBy: "Import/job001/")[0]
+        try cut.write(toFile: f.project + "/default_pipeline.star", atomically: false, encoding: .utf8)
+        #expect(try f.emwatch(["run"], slack: slack).status == 0)
+        try full.write(toFile: f.project + "/default_pipeline.star", atomically: false, encoding: .utf8)
+        #expect(try f.emwatch(["run"], slack: slack).status == 0)
+        #expect(slack.postedMessages().isEmpty)
+        #expect(try f.emwatch(["project", "list"]).stdout.contains("\t2 jobs"))
+        // Deleted: gone from the pipeline and the folder moved to Trash/.
+        try FileManager.default.createDirectory(atPath: f.project + "/Trash/Refine3D", withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: f.project + "/Refine3D/job012", toPath: f.project + "/Trash/Refine3D/job012")
+        f.jobs.removeAll { $0.name == Self.refine.name }
+        try f.writePipeline()
+        #expect(try f.emwatch(["run"], slack: slack).status == 0)
+        #expect(try f.emwatch(["project", "list"]).stdout.contains("\t1 jobs"))
+        #expect(slack.postedMessages().isEmpty)
+    }
+
+    @Test func cronPrintsALineThatRunsThisDatabase() throws {
+        let f = try RelionProjectFixture(layout: .relion31)
+        defer { f.remove() }
+        let r = try f.emwatch(["cron", "--every", "10"])
+        #expect(r.status == 0)
+        let fields = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
+        #expect(fields.prefix(5) == ["*/10", "*", "*", "*", "*"])
+        #expect(fields[5].hasSuffix("/emwatch") && fields[6] == "run" && fields[7] == "--db" && String(fields[8]) == f.db)
+        #expect(r.stdout.contains("# emwatch \(f.db)"))
+        #expect(try f.emwatch(["cron", "--every", "0"]).status == 64)
+    }
+
     @Test func projectsAreCheckedAndNamesUnique() throws {
         let f = try RelionProjectFixture(layout: .relion31)
         defer { f.remove() }
