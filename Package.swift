@@ -80,6 +80,7 @@ let package = Package(
         .testTarget(
             name: "WatcherTests",
             dependencies: ["Watcher", "EMWatch", "EMCore", "TestSupport"],
+            exclude: ["SlackStandIn"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -29,7 +29,7 @@ struct TestSlackCommand: ParsableCommand {
                 c.dmChannelMember = member
                 try c.save(db)
             }
-            let host = ProcessInfo.processInfo.hostName
+            let host = HostName.current
             let n = Notice(key: "test|\(UUID().uuidString)", source: .system, title: "emwatch on \(host) can reach you",
                            lines: ["This is a test message from `emwatch test-slack`."], occurredAt: Date())
             let ts = try slack.postMessage(channel: channel, text: SlackMessage.text(n, sentAt: n.occurredAt),

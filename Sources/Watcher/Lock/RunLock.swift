@@ -112,7 +112,7 @@ public final class RunLock {
     }
 
     private func writeHolder(now: Date) throws {
-        let text = "pid=\(getpid())\nstarted=\(Int64(now.timeIntervalSince1970))\nhost=\(ProcessInfo.processInfo.hostName)\n"
+        let text = "pid=\(getpid())\nstarted=\(Int64(now.timeIntervalSince1970))\nhost=\(HostName.current)\n"
         guard ftruncate(fd, 0) == 0, pwrite(fd, text, text.utf8.count, 0) == text.utf8.count else {
             throw WatcherError.locked("cannot write the lock file \(path): \(String(cString: strerror(errno)))")
         }

@@ -96,7 +96,12 @@ public struct Delivery {
         if record.status == "sending", let since = record.sendingSince {
             // The last attempt may have reached Slack: look before posting again.
             let ch = record.channel ?? channel
-            if let ts = try slack.findMessage(channel: ch, noticeKey: record.key, oldest: since) {
+            var found: String?
+            do { found = try slack.findMessage(channel: ch, noticeKey: record.key, oldest: since) } catch WatcherError.slack(_, "missing_scope") {
+                // Without im:history the DM cannot be checked: better twice than never.
+                log("cannot look for \"\(record.title)\" in Slack (the app lacks the im:history scope); posting it again")
+            }
+            if let ts = found {
                 log("found \"\(record.title)\" already in Slack (an earlier run was cut off); not posting it again")
                 record.ts = ts
                 record.channel = ch

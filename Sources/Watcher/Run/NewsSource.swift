@@ -42,7 +42,7 @@ public struct PollContext: Sendable {
     /// Names of the RELION projects the user asked for with `run --project` (empty: all).
     public var projectFilter: [String]
 
-    public init(now: Date, mode: RunMode = .normal, host: String = ProcessInfo.processInfo.hostName,
+    public init(now: Date, mode: RunMode = .normal, host: String = HostName.current,
                 projectFilter: [String] = []) {
         self.now = now
         self.mode = mode
@@ -61,4 +61,14 @@ public enum RunMode: String, Codable, Sendable {
     case force
     /// Print what would be sent, change nothing (`run --dry-run`): the transaction is rolled back.
     case dryRun
+}
+
+/// The machine's host name from `gethostname` (no DNS look-up, which can hang on a cluster login node).
+public enum HostName {
+    /// The short host name, or `localhost` when it cannot be read.
+    public static var current: String {
+        var buf = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buf, buf.count) == 0 else { return "localhost" }
+        return String(cString: buf)
+    }
 }
