@@ -91,14 +91,29 @@ import TestSupport
         }
         #expect(FileManager.default.fileExists(atPath: f.project + "/" + ok.name + "RELION_JOB_EXIT_SUCCESS"))
         #expect(FileManager.default.fileExists(atPath: f.project + "/" + bad.name + "RELION_JOB_EXIT_FAILURE"))
+        // A RELION GUI holding the pipeline lock does not stop emwatch, which never touches it; nothing in
+        // the project changes.
+        try FileManager.default.createDirectory(atPath: f.project + "/.relion_lock", withIntermediateDirectories: true)
+        try f.write(".relion_lock/", "lock_default_pipeline.star", "locked\n")
+        let before = Self.snapshot(f.project)
         let r = try f.emwatch(["run"], slack: slack)
         #expect(r.status == 0, "\(r.stderr)")
+        #expect(Self.snapshot(f.project) == before)
         let texts = slack.postedMessages().map(\.text).map { $0.components(separatedBy: " (at ")[0] }
         #expect(Set(texts) == ["apof: Select/job002 Scheduled → Finished", "apof: Select/job003 (broken) Scheduled → Failed"])
         let body = String(decoding: try JSONSerialization.data(withJSONObject: slack.requests().map { $0["args"] ?? [:] }, options: .withoutEscapingSlashes), as: UTF8.self)
         #expect(body.contains("File missing.star does not exist"))
         #expect(try f.emwatch(["run"], slack: slack).status == 0)
         #expect(slack.postedMessages().count == 2)
+    }
+
+    /// Every path under `dir` with its size and modification time.
+    static func snapshot(_ dir: String) -> [String] {
+        (FileManager.default.subpaths(atPath: dir) ?? []).sorted().map { p in
+            var st = stat()
+            lstat(dir + "/" + p, &st)
+            return "\(p) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
+        }
     }
 
     @Test func dryRunSendsNothingAndForceReportsAgain() throws {
