@@ -1,7 +1,7 @@
 import Foundation
 
 /// A failed or aborted job of any type: the last lines of `run.err` and of `run.out` (progress bars
-/// dropped), as monospaced blocks.
+/// dropped), as monospaced blocks, with `<`, `>` and `&` escaped for Slack's mrkdwn.
 public struct FailureReport: JobReporter {
     /// Kinds are all of them: the registry calls this reporter by state, not by kind.
     public static let kinds: [JobKind] = JobKind.allCases
@@ -16,7 +16,8 @@ public struct FailureReport: JobReporter {
             let path = job.folder + "/" + file
             guard JobFiles.exists(path) else { continue }
             if let lines = b.attempt("no \(file)", { try FileTail.lines(of: path, count: count) }), !lines.isEmpty {
-                b.line("Last lines of \(file):\n```\n" + lines.joined(separator: "\n").replacingOccurrences(of: "```", with: "'''") + "\n```")
+                let text = SlackMessage.escape(lines.joined(separator: "\n").replacingOccurrences(of: "```", with: "'''"))
+                b.line("Last lines of \(file):\n```\n" + text + "\n```")
             }
         }
         if b.report.lines.isEmpty { b.line("run.err and run.out are empty or missing") }
