@@ -5,7 +5,12 @@
 //   swift package --allow-writing-to-directory .benchmarkBaselines benchmark
 //   EMTOOLS_BENCH_SIZES=128 swift package benchmark --filter 'MRC.*'     (smaller maps)
 // Whole-process comparisons against mrcfile, numpy, starfile, RELION…: scripts/bench-peers.sh (docs/benchmarks.md).
+import Foundation
 import PackageDescription
+
+/// SwiftPM names a local package after its folder (`emtools`, or a worktree's name): find it instead of guessing.
+let emtoolsPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .lastPathComponent.lowercased()
 
 let package = Package(
     name: "EMToolsBenchmarks",
@@ -18,7 +23,7 @@ let package = Package(
         .executableTarget(
             name: "EMCoreBenchmarks",
             dependencies: [
-                .product(name: "EMCore", package: "emtools"),
+                .product(name: "EMCore", package: emtoolsPackage),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/EMCoreBenchmarks",
