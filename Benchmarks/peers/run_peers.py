@@ -178,12 +178,13 @@ def main():
         with open(a.readme, "w") as f:
             f.write(bench_report.readme(report))
     print(md)
+    # A failing emtools run is always an error; in the smoke run (CI) a failing peer or limit is too, since
+    # it means a peer script or a command line has rotted.
     failed = [r for r in rows if r["error"] and r["error"].startswith("failed")]
-    emtools_failed = [r for r in failed if r["kind"] == "emtools"]
-    if emtools_failed:
-        log(f"{len(emtools_failed)} emtools run(s) failed")
-        return 1
-    return 0
+    fatal = failed if a.smoke else [r for r in failed if r["kind"] == "emtools"]
+    for r in fatal:
+        log(f"FAILED: {r['task']} / {r['tool']}: {r['error']}")
+    return 1 if fatal else 0
 
 
 if __name__ == "__main__":
