@@ -174,7 +174,9 @@ def main():
     md = bench_report.markdown(report)
     with open(os.path.join(a.results, name + ".md"), "w") as f:
         f.write(md)
-    if a.readme:
+    if a.readme and a.only:
+        log(f"--only given: {a.readme} left as it was (it holds the last full table)")
+    elif a.readme:
         with open(a.readme, "w") as f:
             f.write(bench_report.readme(report))
     print(md)
