@@ -72,6 +72,18 @@ def machine_line(m):
             f"{m.get('date')}, load average {m.get('load_average_at_end', '?')} at the end")
 
 
+def busy_warning(m):
+    """A line warning that other programs shared the machine, when the load average exceeded the cores."""
+    try:
+        busy = float(m.get("load_average_at_end", 0)) > (m.get("cores") or 1)
+    except ValueError:
+        busy = False
+    if not busy:
+        return ""
+    return ("**Warning: other programs were running (load average above the core count): wall times are noisy "
+            "and ratios only indicative. Re-run on a quiet machine.**\n")
+
+
 def markdown(report):
     rows = report["rows"]
     threads, size = scaling(rows)
@@ -79,6 +91,7 @@ def markdown(report):
     return "\n".join([
         f"## emtools against its peers ({kind})", "",
         f"Machine: {machine_line(report['machine'])}. Total time {report['seconds'] / 60:.1f} min.", "",
+        busy_warning(report["machine"]),
         "Every row is a whole process (start-up, imports, reading the file, output), run alternately with the "
         "other tools of its task after one warm-up round; wall time is the median, peak RSS from wait4(2), "
         "CPU % = (user + system) / wall. × emtools time = this tool's median / emtools' median: above 1 is "
