@@ -15,4 +15,13 @@ passed=$(grep -E '^✔ Test .* passed after' "$log" | grep -vc '^✔ Test run wi
 failed=$(grep -E '^✘ Test .* failed after' "$log" | grep -vc '^✘ Test run with' || true)
 echo "tests: ${passed} passed, ${failed} failed"
 rm -f "$log"
+# The peer benchmark at tiny sizes, one run each (times nothing; keeps scripts/bench-peers.sh from rotting).
+if scripts/bench-peers.sh --smoke >bench-results-smoke.log 2>&1; then
+  echo "bench-peers --smoke: ok (table in bench-results/peers-smoke.md)"
+  rm -f bench-results-smoke.log
+else
+  tail -n 40 bench-results-smoke.log
+  echo "bench-peers --smoke: FAILED (full log in bench-results-smoke.log)"
+  status=1
+fi
 exit "$status"

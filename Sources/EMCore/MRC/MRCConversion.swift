@@ -8,15 +8,24 @@ extension MRCFile {
     ///   copy of the map (two while reordering axes).
     public func readVolume() throws -> Volume { try readVolumeAndStatistics().volume }
 
-    /// Read the volume and compute its statistics in the same pass (each chunk is summarised while still in cache).
+    /// Read the volume and compute its statistics in the same pass (each block is summarised while still in cache).
     public func readVolumeAndStatistics() throws -> (volume: Volume, statistics: VolumeStatistics) {
         let count = voxelCount
         var values = [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
         let stats = values.withUnsafeMutableBufferPointer { dst -> VolumeStatistics in
             let out = dst.baseAddress!
             let parts = Parallel.mapChunks(count: count, minChunk: 1 << 18) { range -> VolumeStatistics in
-                convert(range, into: out)
-                return VolumeStatistics.of(UnsafeBufferPointer(start: out + range.lowerBound, count: range.count))
+                // Convert and summarise 4096 voxels at a time, so the summary reads them from L1; the blocks
+                // are those `VolumeStatistics.of` would use, so the result is the same.
+                var acc = VolumeStatistics.empty
+                var lo = range.lowerBound
+                while lo < range.upperBound {
+                    let hi = Swift.min(lo + 4096, range.upperBound)
+                    convert(lo ..< hi, into: out)
+                    acc = acc.merged(with: VolumeStatistics.ofBlock(UnsafeBufferPointer(start: out + lo, count: hi - lo)))
+                    lo = hi
+                }
+                return acc
             }
             return parts.reduce(.empty) { $0.merged(with: $1) }
         }
@@ -42,18 +51,55 @@ extension MRCFile {
         return SIMD3(xyz[0] * vs.x, xyz[1] * vs.y, xyz[2] * vs.z)
     }
 
-    /// Statistics of the data (min, max, mean, RMS) in one parallel pass over the mapped file, without
-    /// keeping a Float32 copy: native-order float32 data is summarised in place, other modes are converted
-    /// block by block into a small per-thread buffer.
-    /// - Complexity: one pass over the data block; O(threads × 256 KiB) extra memory.
+    /// Statistics of the data (min, max, mean, RMS) in one parallel pass, without keeping a Float32 copy.
+    /// Each worker reads its share of the data block 256 KiB at a time into its own buffer (`FileBytes.copyBytes`:
+    /// pread(2) for plain files, so no page of the mapping is faulted in or unmapped), converts it 4096 voxels
+    /// at a time into an L1-sized scratch (native float32 is summarised in place) and summarises it there.
+    /// Mode 101, whose rows are padded to whole bytes, is converted straight from the mapping.
+    /// - Complexity: one pass over the data block; O(threads × 272 KiB) extra memory.
     public func statistics() -> VolumeStatistics {
         let count = voxelCount
-        let src = dataBytes.baseAddress!
-        if mode == .float32, header.byteOrder == .native, Int(bitPattern: src) % MemoryLayout<Float>.alignment == 0 {
-            return VolumeStatistics.parallel(UnsafeBufferPointer(start: src.assumingMemoryBound(to: Float.self), count: count))
+        guard count > 0 else { return .empty }
+        if mode == .packed4Bit { return mappedStatistics() }
+        let bytesPerVoxel = mode.bytesPerVoxel
+        let inPlace = mode == .float32 && header.byteOrder == .native
+        let readVoxels = (256 << 10) / bytesPerVoxel, block = 4096
+        let parts = Parallel.mapChunks(count: (count + readVoxels - 1) / readVoxels, minChunk: 1) { reads -> VolumeStatistics in
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: readVoxels * bytesPerVoxel, alignment: 64)
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: block)
+            defer { raw.deallocate(); scratch.deallocate() }
+            var acc = VolumeStatistics.empty
+            for r in reads {
+                let first = r * readVoxels, end = Swift.min(first + readVoxels, count)
+                storage.copyBytes(at: dataOffset + first * bytesPerVoxel, count: (end - first) * bytesPerVoxel, into: raw)
+                var lo = first
+                while lo < end {
+                    let hi = Swift.min(lo + block, end)
+                    let values: UnsafePointer<Float>
+                    if inPlace {
+                        values = UnsafePointer(raw.assumingMemoryBound(to: Float.self) + (lo - first))
+                    } else {
+                        // convert() uses absolute voxel indices: shift the source so that voxel `first` is at
+                        // raw[0], and the destination so that voxel `lo` lands at scratch[0].
+                        MRCDecoding.convert(UnsafeRawPointer(raw - first * bytesPerVoxel), mode: mode,
+                                            swap: header.byteOrder != .native, unsignedMode0: options.unsignedMode0,
+                                            nx: Int(header.nx), lo ..< hi, into: scratch - lo)
+                        values = UnsafePointer(scratch)
+                    }
+                    acc = acc.merged(with: VolumeStatistics.ofBlock(UnsafeBufferPointer(start: values, count: hi - lo)))
+                    lo = hi
+                }
+            }
+            return acc
         }
-        let block = 1 << 16
-        let parts = Parallel.mapChunks(count: (count + block - 1) / block, minChunk: 4) { blocks -> VolumeStatistics in
+        return parts.reduce(.empty) { $0.merged(with: $1) }
+    }
+
+    /// Statistics converted block by block straight from the mapped data (any mode, including 101).
+    func mappedStatistics() -> VolumeStatistics {
+        let count = voxelCount
+        let block = 1 << 12
+        let parts = Parallel.mapChunks(count: (count + block - 1) / block, minChunk: 64) { blocks -> VolumeStatistics in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: block)
             defer { scratch.deallocate() }
             var acc = VolumeStatistics.empty
@@ -61,7 +107,7 @@ extension MRCFile {
                 let lo = b * block, hi = Swift.min(lo + block, count)
                 // convert() writes at absolute indices; shift the destination so index lo lands at scratch[0].
                 convert(lo ..< hi, into: scratch - lo)
-                acc = acc.merged(with: VolumeStatistics.of(UnsafeBufferPointer(start: scratch, count: hi - lo)))
+                acc = acc.merged(with: VolumeStatistics.ofBlock(UnsafeBufferPointer(start: scratch, count: hi - lo)))
             }
             return acc
         }

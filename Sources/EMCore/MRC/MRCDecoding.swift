@@ -67,45 +67,30 @@ enum MRCDecoding {
         }
     }
 
-    /// IEEE half → single precision for voxels `range`, eight at a time with integer SIMD (no F16C needed):
-    /// the exponent and mantissa are shifted into place and rescaled by 2¹¹², which also handles subnormals;
-    /// infinities and NaNs get the all-ones exponent; the sign is copied.
+    /// IEEE half → single precision for voxels `range`, bit-exact (no F16C needed): the exponent and mantissa
+    /// are shifted into place and rescaled by 2¹¹², which also handles subnormals; infinities and NaNs get the
+    /// all-ones exponent with the payload kept; the sign is copied. The loop body is branch-free scalar code,
+    /// which the optimiser vectorises far better than hand-written `SIMD8` code (whose lane widening and
+    /// masked replace stay scalar calls).
     static func float16ToFloat(_ src: UnsafeRawPointer, swap: Bool, _ range: Range<Int>, into out: UnsafeMutablePointer<Float>) {
-        var i = range.lowerBound
-        let hi = range.upperBound
-        while i + 8 <= hi {
-            let v = src.loadUnaligned(fromByteOffset: 2 * i, as: SIMD8<UInt16>.self)
-            let h = swap ? (v &<< 8) | (v &>> 8) : v
-            let w = SIMD8<UInt32>(truncatingIfNeeded: h)
-            UnsafeMutableRawPointer(out + i).storeBytes(of: halfBitsToFloat(w), as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < hi {
-            var h = src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)
-            if swap { h = h.byteSwapped }
-            out[i] = halfBitsToFloat(SIMD8<UInt32>(repeating: UInt32(h)))[0]
-            i += 1
+        if swap {
+            for i in range { out[i] = halfToFloat(src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).byteSwapped) }
+        } else {
+            for i in range { out[i] = halfToFloat(src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) }
         }
     }
 
-    /// Eight half-precision bit patterns (in the low 16 bits of each lane) to Float.
+    /// One half-precision bit pattern to Float (see `float16ToFloat`).
     @inline(__always)
-    static func halfBitsToFloat(_ w: SIMD8<UInt32>) -> SIMD8<Float> {
-        let sign = (w & 0x8000) &<< 16
+    static func halfToFloat(_ h: UInt16) -> Float {
+        let w = UInt32(h)
+        let sign = (w & 0x8000) << 16
         let magnitude = w & 0x7fff
-        let shifted = magnitude &<< 13
+        let shifted = magnitude << 13
         // Finite values: reinterpret and rescale by 2^(127 - 15) to fix the exponent bias.
-        let scaled = SIMD8<Float>(bitPattern: shifted) * Float(sign: .plus, exponent: 112, significand: 1)
-        var bits = scaled.bitPattern
+        let scaled = (Float(bitPattern: shifted) * 0x1p112).bitPattern
         // Infinity and NaN: exponent all ones, mantissa (NaN payload) kept.
-        bits.replace(with: shifted | 0x7f80_0000, where: magnitude .>= 0x7c00)
-        return SIMD8<Float>(bitPattern: bits | sign)
+        let bits = magnitude >= 0x7c00 ? shifted | 0x7f80_0000 : scaled
+        return Float(bitPattern: bits | sign)
     }
-}
-
-extension SIMD8 where Scalar == Float {
-    @inline(__always) init(bitPattern b: SIMD8<UInt32>) {
-        self = unsafeBitCast(b, to: SIMD8<Float>.self)
-    }
-    @inline(__always) var bitPattern: SIMD8<UInt32> { unsafeBitCast(self, to: SIMD8<UInt32>.self) }
 }

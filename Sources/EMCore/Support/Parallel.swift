@@ -4,10 +4,13 @@ import Foundation
 /// Splitting work over the machine's cores with Dispatch.
 public enum Parallel {
     /// Number of worker threads to use: `EMTOOLS_THREADS` if set to a positive number, else the active core count.
-    public static var threadCount: Int {
-        if let s = ProcessInfo.processInfo.environment["EMTOOLS_THREADS"], let n = Int(s), n > 0 { return n }
+    /// Read once per process (every parallel loop asks, and building `ProcessInfo.environment` is not free).
+    public static var threadCount: Int { configuredThreadCount }
+
+    private static let configuredThreadCount: Int = {
+        if let s = getenv("EMTOOLS_THREADS").map({ String(cString: $0) }), let n = Int(s), n > 0 { return n }
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
-    }
+    }()
 
     /// Run `body(range)` over `0..<count` split into contiguous chunks, concurrently. Chunks are at least
     /// `minChunk` long so that tiny jobs stay on one thread.

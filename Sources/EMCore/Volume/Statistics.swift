@@ -50,37 +50,60 @@ public struct VolumeStatistics: Equatable, Codable {
         return parts.reduce(.empty) { $0.merged(with: $1) }
     }
 
-    /// Two-pass statistics of one small block (≤ 4096 values) with SIMD lanes.
+    /// Two-pass statistics of one small block (≤ 4096 values, so the second pass reads from L1) with two
+    /// independent sets of SIMD lanes. NaNs are skipped by min and max (as `Float.minimum` does) and make the
+    /// mean and RMS NaN.
     @inline(__always)
     static func ofBlock(_ b: UnsafeBufferPointer<Float>) -> VolumeStatistics {
         let n = b.count
         guard n > 0, let base = b.baseAddress else { return .empty }
-        var vmin = SIMD8<Float>(repeating: .infinity), vmax = SIMD8<Float>(repeating: -.infinity)
-        var vsum = SIMD8<Float>(repeating: 0)
+        var min0 = SIMD8<Float>(repeating: .infinity), min1 = min0
+        var max0 = SIMD8<Float>(repeating: -.infinity), max1 = max0
+        var sum0 = SIMD8<Float>(repeating: 0), sum1 = sum0
         var i = 0
         let raw = UnsafeRawPointer(base)
-        while i + 8 <= n {
+        while i + 16 <= n {
             let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            vmin = pointwiseMin(vmin, v); vmax = pointwiseMax(vmax, v); vsum += v
+            let w = raw.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self)
+            min0 = min0.lanewiseMin(v); max0 = max0.lanewiseMax(v); sum0 += v
+            min1 = min1.lanewiseMin(w); max1 = max1.lanewiseMax(w); sum1 += w
+            i += 16
+        }
+        if i + 8 <= n {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            min0 = min0.lanewiseMin(v); max0 = max0.lanewiseMax(v); sum0 += v
             i += 8
         }
-        var mn = vmin.min(), mx = vmax.max()
-        var sum = Double(vsum.sum())
+        var mn = min0.lanewiseMin(min1).min(), mx = max0.lanewiseMax(max1).max()
+        var sum = Double((sum0 + sum1).sum())
         while i < n { let v = base[i]; mn = Swift.min(mn, v); mx = Swift.max(mx, v); sum += Double(v); i += 1 }
         let mean = sum / Double(n)
-        let fm = Float(mean)
-        var vsq = SIMD8<Float>(repeating: 0)
-        let vm = SIMD8<Float>(repeating: fm)
+        let vm = SIMD8<Float>(repeating: Float(mean))
+        var sq0 = SIMD8<Float>(repeating: 0), sq1 = sq0
         i = 0
-        while i + 8 <= n {
+        while i + 16 <= n {
             let d = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - vm
-            vsq += d * d
+            let e = raw.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self) - vm
+            sq0 += d * d; sq1 += e * e
+            i += 16
+        }
+        if i + 8 <= n {
+            let d = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - vm
+            sq0 += d * d
             i += 8
         }
-        var sq = Double(vsq.sum())
+        var sq = Double((sq0 + sq1).sum())
         while i < n { let d = Double(base[i]) - mean; sq += d * d; i += 1 }
         return VolumeStatistics(min: mn, max: mx, mean: mean, rms: (sq / Double(n)).squareRoot(), count: n)
     }
+}
+
+extension SIMD8 where Scalar == Float {
+    /// Lane-wise minimum that keeps `self` where `other` is NaN. Unlike the generic `pointwiseMin`, which the
+    /// compiler leaves as a call with a scalar loop, this is one compare and one blend per vector.
+    @inline(__always) func lanewiseMin(_ other: Self) -> Self { replacing(with: other, where: other .< self) }
+    /// Lane-wise maximum that keeps `self` where `other` is NaN (see `lanewiseMin`).
+    @inline(__always) func lanewiseMax(_ other: Self) -> Self { replacing(with: other, where: other .> self) }
 }
 
 extension Volume {
