@@ -84,10 +84,11 @@ public struct MultiBodyReport: JobReporter {
         let summary = analysis.summary
         let k75 = analysis.pca.componentsExplaining(0.75)
         var lines = ["Body motions (PCA of the \(bodyCount) bodies' rotations and translations): " + summary.headline()]
-        lines.append(String(format: "The first %d component%@ explain %.1f %% of the variance", k75, k75 == 1 ? "" : "s",
-                            100 * analysis.pca.cumulativeFraction[k75 - 1]))
+        let share = String(format: "%.1f %%", 100 * analysis.pca.cumulativeFraction[k75 - 1])
+        lines.append(k75 == 1 ? "PC1 alone explains \(share) of the variance" : "The first \(k75) components explain \(share) of the variance")
+        let name = job.jobName.hasSuffix("/") ? String(job.jobName.dropLast()) : job.jobName
         var plot = analysis.pca.amplitudePlot(analysis.amplitudes, components: 3, bins: 100,
-                                              title: "\(job.jobName) body motions", rowsLabel: "Particles")
+                                              title: "\(name) body motions", rowsLabel: "Particles")
         plot.style = pictures.plotStyle
         do {
             let png = try ReportPictures.png(plot.render())
