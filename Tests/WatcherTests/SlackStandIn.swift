@@ -81,6 +81,11 @@ final class SlackStandIn {
         }
     }
 
+    /// The bytes the stand-in accepted for upload `fileID` (as returned by files.getUploadURLExternal), or nil.
+    func uploadedBytes(_ fileID: String) -> Data? {
+        FileManager.default.contents(atPath: dir + "/upload_" + fileID)
+    }
+
     /// Forget the requests recorded so far.
     func clearRequests() { unlink(dir + "/requests.jsonl") }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// `run_model.star`, else where the body's gold-standard FSC in `data_model_body_N` first drops below
 /// 0.143, by RELION's rule), one gallery with the views of every body map (`run_bodyNNN.mrc`), and the
 /// analysis of the body motions: relion_flex_analyse's own output when the job ran it (its `*_logfile.pdf`
-/// attached and the variance lines it printed into `run.out`), otherwise the summary of `pcaSummary`.
+/// attached and the variance lines it printed into `run.out`), otherwise EMCore's PCA of the body motions (`pcaSummary`).
 public struct MultiBodyReport: JobReporter {
     public static let kinds: [JobKind] = [.multibody]
     /// How map pictures, galleries and plots are drawn and cached.
@@ -40,9 +40,11 @@ public struct MultiBodyReport: JobReporter {
         if let flex = flexAnalysis(job) {
             flex.lines.forEach { b.line($0) }
             b.attach(flex.attachments)
-        } else if let pca = MultiBodyReport.pcaSummary(job: job, bodyCount: model.classes.count) {
+        } else {
+            let pca = pcaSummary(job: job, bodyCount: model.classes.count)
             pca.lines.forEach { b.line($0) }
             b.attach(pca.attachments)
+            pca.problems.forEach { b.problem($0) }
         }
         return b.report
     }
@@ -66,12 +68,35 @@ public struct MultiBodyReport: JobReporter {
         return (lines, attachments)
     }
 
-    /// HOOK (to be filled when EMCore's PCA lands, see issue 8): the eigenvector summary of the per-particle
-    /// body parameters — the rotations and translations of every body relative to the consensus, in the
-    /// `data_images_body_N` blocks of `run_data.star` — as the explained variance of the first components
-    /// and a `HistogramPlot` of the particles' projections on the first eigenvector. Until then it returns
-    /// nil and the report carries the body resolutions and maps only.
-    static func pcaSummary(job: JobContext, bodyCount: Int) -> (lines: [String], attachments: [NoticeAttachment])? {
-        nil
+    /// EMCore's PCA of the per-particle body parameters (`MultiBodyAnalysis`, as `relion_flex_analyse
+    /// --PCA_orient` and `emtools pca multibody`): the rotations and translations of every body relative to the
+    /// consensus, from the `data_images_body_N` blocks of `run_data.star`, weighted per column as RELION does.
+    /// Lines: the explained variance of the first three components (`PCASummary.headline()`, percent of the
+    /// total variance) and how many components explain 75 %; attachment: the histogram of the particles'
+    /// amplitudes along the first three eigenvectors (`PCA.amplitudePlot`, 100 bins, the report plot size).
+    /// When the PCA cannot be computed (no bodies file, too few particles, unreadable tables) the only result
+    /// is one line in `problems` naming the file and why.
+    func pcaSummary(job: JobContext, bodyCount: Int) -> (lines: [String], attachments: [NoticeAttachment], problems: [String]) {
+        let analysis: MultiBodyAnalysis
+        do { analysis = try MultiBodyAnalysis(job: MultiBodyJob.locate(job.folder)) } catch {
+            return ([], [], ["no PCA of the body motions: \(ReportText.describe(error))"])
+        }
+        let summary = analysis.summary
+        let k75 = analysis.pca.componentsExplaining(0.75)
+        var lines = ["Body motions (PCA of the \(bodyCount) bodies' rotations and translations): " + summary.headline()]
+        let share = String(format: "%.1f %%", 100 * analysis.pca.cumulativeFraction[k75 - 1])
+        lines.append(k75 == 1 ? "PC1 alone explains \(share) of the variance" : "The first \(k75) components explain \(share) of the variance")
+        let name = job.jobName.hasSuffix("/") ? String(job.jobName.dropLast()) : job.jobName
+        var plot = analysis.pca.amplitudePlot(analysis.amplitudes, components: 3, bins: 100,
+                                              title: "\(name) body motions", rowsLabel: "Particles")
+        plot.style = pictures.plotStyle
+        do {
+            let png = try ReportPictures.png(plot.render())
+            let attachment = NoticeAttachment(filename: ReportText.stem(job) + "_pca_amplitudes.png",
+                                              title: "\(job.jobName) amplitudes along the first eigenvectors", data: png)
+            return (lines, [attachment], [])
+        } catch {
+            return (lines, [], ["no amplitude histogram: \(ReportText.describe(error))"])
+        }
     }
 }

@@ -4,6 +4,7 @@
 Usage: slack_standin.py STATE_DIR
   STATE_DIR/port         written at start: the port it listens on
   STATE_DIR/requests.jsonl  one JSON object per request received (method, auth, content type, arguments)
+  STATE_DIR/upload_FID    the bytes of each accepted upload, by file ID
   STATE_DIR/faults.json  read at every request (optional): {"rules": [{"method": "chat.postMessage" or "*",
                          "status": 500 | 429, "retry_after": 1, "malformed": true, "hang": 30, "delay": 2, "times": 2}]}
                          hang: no answer for that long (then an error); delay: a slow but normal answer
@@ -249,6 +250,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.record(entry)
                 return self.reply(400, None, raw=b"length mismatch")
             up["received"] = len(body)
+            with open(os.path.join(STATE_DIR, "upload_" + fid), "wb") as f:
+                f.write(body)
             self.record(entry)
         self.reply(200, None, raw=("OK - %d" % len(body)).encode())
 
