@@ -9,17 +9,14 @@ import TestSupport
 /// (whose description is one line naming the file) or succeed — never trap (a trap ends the test run) —
 /// and a map it accepts never asks for more memory than the file's bytes justify.
 @Suite(.serialized) struct FuzzTests {
-    static let dir: String = {
-        let d = TestEnv.temporaryDirectory("fuzz")
-        return d
-    }()
 
     /// A valid little-endian 8×6×5 float32 map.
     static let goodMap: [UInt8] = {
         let v = Volume(size: GridSize(8, 6, 5), voxelSize: VoxelSize(isotropic: 1.5), data: (0 ..< 240).map { Float($0) * 0.25 - 7 })
-        let p = dir + "/good.mrc"
-        _ = try! MRCWriter.write(v, to: p)
-        return Array(try! Data(contentsOf: URL(fileURLWithPath: p)))
+        let dir = TestEnv.temporaryDirectory("fuzz")
+        defer { TestEnv.removeTemporary(dir) }
+        _ = try! MRCWriter.write(v, to: dir + "/good.mrc")
+        return Array(try! Data(contentsOf: URL(fileURLWithPath: dir + "/good.mrc")))
     }()
 
     /// A valid RELION 3.1 STAR file.
@@ -46,7 +43,7 @@ import TestSupport
 
     /// Open `bytes` as an MRC file and read it; return a problem, or nil when it behaved.
     static func mrcProblem(_ bytes: [UInt8], tag: String) -> String? {
-        let path = dir + "/case-\(tag).mrc"
+        let path = NSTemporaryDirectory() + "emtools-fuzz-\(getpid())-\(tag).mrc"
         try! Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { unlink(path) }
         do {
