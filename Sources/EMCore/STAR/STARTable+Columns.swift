@@ -88,7 +88,7 @@ extension STARTable {
         guard n > 0 else { return STARColumnSummary(name: columns[c], kind: .string) }
         let base = storage.bytes.baseAddress!
         struct Part { var allInt = true, allNumber = true, min = Double.infinity, max = -Double.infinity, sum = 0.0 }
-        let parts = Parallel.mapChunks(count: n, minChunk: 1 << 15) { range -> Part in
+        let scan = { (range: Range<Int>) -> Part in
             var p = Part()
             cells.forEach(column: c, rows: range) { _, cell in
                 guard p.allNumber else { return }
@@ -103,6 +103,9 @@ extension STARTable {
             }
             return p
         }
+        // Short columns are scanned here: a million one-row columns must not start a million parallel jobs.
+        let minChunk = 1 << 15
+        let parts = n < 2 * minChunk ? [scan(0 ..< n)] : Parallel.mapChunks(count: n, minChunk: minChunk, scan)
         let allNumber = parts.allSatisfy { $0.allNumber }
         guard allNumber else { return withExtendedLifetime(storage) { STARColumnSummary(name: columns[c], kind: .string) } }
         let kind: STARColumnKind = parts.allSatisfy { $0.allInt } ? .int : .double

@@ -2,7 +2,9 @@ import Foundation
 
 /// Writes a file all at once or not at all: data goes to a hidden temporary file in the destination folder,
 /// which is renamed over the destination only when everything was written. A failure removes the temporary
-/// file, so a reader never sees a half-written map, PNG or STAR file.
+/// file, so a reader never sees a half-written map, PNG or STAR file. The temporary file is also removed when
+/// the process is interrupted (SIGINT from Ctrl-C, SIGTERM from a batch system's time limit, SIGHUP, SIGPIPE)
+/// while it is being written; see `TemporaryFiles`.
 public enum AtomicFile {
     /// Write `data` to `path` atomically with the given permissions (default 0644).
     /// - Throws: `FileError.cannotWrite` naming the path and the system's reason.
@@ -20,6 +22,9 @@ public enum AtomicFile {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
         let tmp = dir + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        // Registered before it exists, so that an interrupt at any moment finds it.
+        let slot = TemporaryFiles.register(tmp)
+        defer { TemporaryFiles.unregister(slot) }
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
         if fd < 0 { throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
         var ok = false

@@ -37,6 +37,7 @@ struct ConvertCommand: ParsableCommand {
             throw ValidationError("unknown or unwritable mode '\(mode)': use float32, float16, int16, uint16 or int8")
         }
         guard ByteOrder(rawValue: byteOrder) != nil else { throw ValidationError("byte order must be 'little' or 'big'") }
+        try refuseOverwritingInputs(outputs: [output], inputs: [input])
     }
 
     func run() throws {

@@ -54,6 +54,12 @@ struct PCAOutputOptions: ParsableArguments {
         if select == nil && (out != nil || min != nil || max != nil) { throw ValidationError("--out, --min and --max need --select N") }
         if let s = select, s < 1 { throw ValidationError("--select counts components from 1") }
         if let a = min, let b = max, !(a < b) { throw ValidationError("--min must be less than --max") }
+        let outputs = [plot, amplitudes, out]
+        for (i, o) in outputs.enumerated() {
+            if let o = o, outputs[..<i].contains(where: { $0.map { sameFile($0, o) } ?? false }) {
+                throw ValidationError("\(o) is given for two outputs")
+            }
+        }
     }
 }
 
@@ -84,6 +90,7 @@ struct PCATableCommand: ParsableCommand {
 
     func validate() throws {
         if columnList.isEmpty { throw ValidationError("--columns needs at least one column name") }
+        try refuseOverwritingInputs(outputs: [output.plot, output.amplitudes, output.out], inputs: [file])
     }
 
     var columnList: [String] {
@@ -151,6 +158,8 @@ struct PCAMultiBodyCommand: ParsableCommand {
     func run() throws {
         do {
             let j = try MultiBodyJob.locate(job, bodies: bodies)
+            try refuseOverwritingInputs(outputs: [output.plot, output.amplitudes, output.out],
+                                        inputs: [j.dataPath, j.modelPath, j.bodiesPath] + (weights.map { [$0] } ?? []))
             let w = try weights.map { try MultiBodyParameters.readWeights($0) }
             let analysis = try MultiBodyAnalysis(job: j, weights: w)
             var selection: PCAReport.Selection? = nil
@@ -196,11 +205,13 @@ enum PCAReport {
                 throw FileError.cannotWrite(path: path, reason: "folder \(dir.isEmpty ? "." : dir) is missing or not writable")
             }
         }
+        var writes: [(path: String, write: () throws -> Void)] = []
         if let plot = output.plot {
-            try pca.amplitudePlot(amplitudes, components: output.components, bins: output.bins, rowsLabel: rowsLabel).writePNG(to: plot)
+            writes.append((plot, { try pca.amplitudePlot(amplitudes, components: output.components, bins: output.bins, rowsLabel: rowsLabel).writePNG(to: plot) }))
         }
-        if let s = subset, let path = output.out { try STARWriter.write(s, to: path) }
-        if let path = output.amplitudes { try writeAmplitudes(amplitudes, names: rowNames, to: path) }
+        if let s = subset, let path = output.out { writes.append((path, { try STARWriter.write(s, to: path) })) }
+        if let path = output.amplitudes { writes.append((path, { try writeAmplitudes(amplitudes, names: rowNames, to: path) })) }
+        try writeOutputs(writes)
         let summary = PCASummary(pca: pca, amplitudes: amplitudes, source: source)
         if output.json {
             try printJSON(Document(pca: summary, weights: weights, plot: output.plot, amplitudes: output.amplitudes, selection: selection))

@@ -39,6 +39,7 @@ struct ProjectCommand: ParsableCommand {
         for a in angles where EulerAngles(argument: a) == nil {
             throw ValidationError("--angles '\(a)': give three numbers ROT,TILT,PSI in degrees, e.g. 30,60,-10")
         }
+        try picture.refuseOutputsOverInputs(files)
     }
 
     /// The views asked for: axes first, then orientations, in the order given.

@@ -63,6 +63,7 @@ struct STARCommand: ParsableCommand {
         if countBy != nil && (columns != nil || to == .star) {
             throw ValidationError("--count-by prints counts; it cannot be combined with --columns or --to star")
         }
+        try refuseOverwritingInputs(outputs: [out], inputs: expandPaths(files))
         for c in conditions {
             do { _ = try STARCondition(parsing: c) } catch { throw ValidationError("--where: \(error)") }
         }

@@ -31,6 +31,7 @@ struct SliceCommand: ParsableCommand {
     func validate() throws {
         if axis != "all", VolumeAxis(rawValue: axis) == nil { throw ValidationError("--axis must be x, y, z or all, got '\(axis)'") }
         if let i = index, i < 0 { throw ValidationError("--index must be 0 or more, got \(i)") }
+        try picture.refuseOutputsOverInputs(files)
     }
 
     var views: [MapView] {

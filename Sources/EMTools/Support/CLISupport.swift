@@ -98,3 +98,35 @@ func forEachFile(_ paths: [String], label: String, _ body: (String) throws -> Vo
     }
     if failed > 0 { throw ExitCode(1) }
 }
+
+/// Refuse, as a usage error (exit 64), an output path that is one of the input files: writing it would
+/// destroy the data being read (`emtools convert map.mrc map.mrc`, `--out` naming the STAR file read).
+/// Files are compared by device and inode when both exist (so a symbolic or hard link is caught too),
+/// else by their absolute, standardised paths. Run it from `validate()`, before anything is read.
+func refuseOverwritingInputs(outputs: [String?], inputs: [String]) throws {
+    for case let out? in outputs {
+        if let input = inputs.first(where: { sameFile($0, out) }) {
+            throw ValidationError(input == out ? "output \(out) would overwrite an input file"
+                                               : "output \(out) would overwrite the input file \(input)")
+        }
+    }
+}
+
+/// True when `a` and `b` name the same file (same device and inode, or the same standardised path).
+func sameFile(_ a: String, _ b: String) -> Bool {
+    var sa = stat(), sb = stat()
+    if stat(a, &sa) == 0 && stat(b, &sb) == 0 { return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino }
+    return URL(fileURLWithPath: a).standardizedFileURL.path == URL(fileURLWithPath: b).standardizedFileURL.path
+}
+
+/// Write several output files as one: if any write fails, those already written are removed again, so that
+/// a failure (a full disk, say) never leaves some outputs of the run and not others.
+func writeOutputs(_ writes: [(path: String, write: () throws -> Void)]) throws {
+    var written: [String] = []
+    do {
+        for w in writes { try w.write(); written.append(w.path) }
+    } catch {
+        for p in written { unlink(p) }
+        throw error
+    }
+}

@@ -42,6 +42,13 @@ struct PictureOptions: ParsableArguments {
     @Flag(help: "Print what was written (paths, sizes, value window) as JSON.")
     var json = false
 
+    /// Refuse a `--out` file or `--gallery` that is one of the maps (or the `--model` file) read.
+    func refuseOutputsOverInputs(_ files: [String]) throws {
+        var isDir: ObjCBool = false
+        let outFile = out.flatMap { FileManager.default.fileExists(atPath: $0, isDirectory: &isDir) && isDir.boolValue ? nil : $0 }
+        try refuseOverwritingInputs(outputs: [outFile, gallery], inputs: expandPaths(files) + (model.map { [$0] } ?? []))
+    }
+
     var parsedContrast: Contrast { Contrast(argument: contrast)! }
     var rowOrder: RowOrder { RowOrder(rawValue: rows)! }
 
@@ -121,8 +128,22 @@ struct PictureJobs {
     /// Maps above this size are done one after the other (their projections still use every core).
     static let concurrentLimitBytes = 512 << 20
 
+    /// Make every picture; a failure that is not about one map (the gallery cannot be written, say) is
+    /// reported as one `emtools:` line and exit status 1, like the others.
     func run(_ arguments: [String]) throws {
-        let paths = expandPaths(arguments)
+        do {
+            try runAll(expandPaths(arguments))
+        } catch let e as ExitCode {
+            throw e
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            report(error)
+            throw ExitCode(1)
+        }
+    }
+
+    private func runAll(_ paths: [String]) throws {
         if let g = options.gallery { return try runGallery(paths, to: g) }
         let place = try outputPlace(pictureCount: paths.count * views.count)
         if case .folder(let dir) = place {
