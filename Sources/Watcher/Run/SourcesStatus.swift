@@ -17,7 +17,7 @@ public enum SourcesStatus {
                 line += "  last look \(SlackMessage.stamp(Date(timeIntervalSince1970: row.lastPoll))), \(active) jobs pending or running"
                 if let p = row.lastProblem { line += "  problem: \(p)" }
             } else {
-                line += "  not looked at yet"
+                line += "  no successful look yet (see the last run's problems)"
             }
             out.append(line)
         }
