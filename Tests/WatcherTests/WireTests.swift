@@ -153,6 +153,9 @@ import TestSupport
         #expect(status.contains("  sge  sge  no successful look yet"), "\(status)")
         #expect(status.contains("  problem: sge: qstat: command not found"), "\(status)")
 
+        // `run --project` limits the run to those RELION projects: the queue is not asked.
+        let limited = try f.emwatch(["run", "--project", "apof"], slack: slack)
+        #expect(limited.status == 0 && limited.stderr.isEmpty, "\(limited.stderr)")
         #expect(try f.emwatch(["queue", "remove", "sge"]).status == 0)
         #expect(try f.emwatch(["run"], slack: slack).status == 0)
         let gone = try f.emwatch(["queue", "remove", "sge"])

@@ -48,7 +48,10 @@ public final class DiskNewsSource: NewsSource {
         DiskWatch.registerMigrations(&migrator)
     }
 
+    /// None when the run is limited to some RELION projects (`run --project`, e.g. `run --baseline --project
+    /// NEW` after adding a project must not silence this source's news).
     public static func configured(in db: Database, context: PollContext) throws -> [any NewsSource] {
+        guard context.projectFilter.isEmpty else { return [] }
         let config = try effectiveConfig(db)
         return config.paths.isEmpty ? [] : [DiskNewsSource(watch: DiskWatch(config: config))]
     }

@@ -16,7 +16,10 @@ public final class EPUNewsSource: NewsSource {
         EPUWatch.registerMigrations(&migrator)
     }
 
+    /// None when the run is limited to some RELION projects (`run --project`, e.g. `run --baseline --project
+    /// NEW` after adding a project must not silence this source's news).
     public static func configured(in db: Database, context: PollContext) throws -> [any NewsSource] {
+        guard context.projectFilter.isEmpty else { return [] }
         let config = try EPUWatch.config(db)
         return config.roots.isEmpty ? [] : [EPUNewsSource(watch: EPUWatch(config: config))]
     }

@@ -28,8 +28,11 @@ public final class QueueNewsSource: NewsSource {
         QueueWatch.registerMigrations(&migrator)
     }
 
+    /// None when the run is limited to some RELION projects (`run --project`, e.g. `run --baseline --project
+    /// NEW` after adding a project must not silence this source's news).
     public static func configured(in db: Database, context: PollContext) throws -> [any NewsSource] {
-        try QueueWatch.sources(db).map { QueueNewsSource(watch: QueueWatch(config: $0)) }
+        guard context.projectFilter.isEmpty else { return [] }
+        return try QueueWatch.sources(db).map { QueueNewsSource(watch: QueueWatch(config: $0)) }
     }
 
     /// Run the scheduler commands (at most the configured timeout each), outside any transaction.
