@@ -121,6 +121,10 @@ import TestSupport
         #expect(try f.emwatch(["disk", "list"]).stdout.contains("project folders: not checked"))
         let bad = try f.emwatch(["disk", "add", mount, "--min-free", "lots"])
         #expect(bad.status == 1 && bad.stderr.hasPrefix("emwatch: ") && bad.stderr.contains("lots"), "\(bad.stderr)")
+        let missing = try f.emwatch(["disk", "add", f.root + "/nowhere", "--min-free", "1G"])
+        #expect(missing.status == 1 && missing.stderr == "emwatch: \(f.root)/nowhere: no such file or folder\n", "\(missing.stderr)")
+        let notFolder = try f.emwatch(["epu", "add", mount + "/nothing"])
+        #expect(notFolder.status == 1 && notFolder.stderr == "emwatch: \(mount)/nothing: no such folder\n", "\(notFolder.stderr)")
         #expect(try f.emwatch(["disk", "remove", mount]).status == 0)
         #expect(try f.emwatch(["disk", "list"]).stdout == "project folders: not checked\n")
     }
@@ -160,6 +164,8 @@ import TestSupport
         #expect(try f.emwatch(["run"], slack: slack).status == 0)
         let gone = try f.emwatch(["queue", "remove", "sge"])
         #expect(gone.status == 1 && gone.stderr == "emwatch: no queue named sge; see `emwatch queue list`\n")
+        #expect(try f.emwatch(["queue", "add", "slurm", "--env", "SLURM_CONF"]).status == 64)
+        #expect(try f.emwatch(["queue", "list"]).stdout == "no queues followed; add one with `emwatch queue add slurm`\n")
         let usage = try f.emwatch(["queue", "add", "condor"])
         #expect(usage.status == 64)
     }
