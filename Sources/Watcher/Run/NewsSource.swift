@@ -40,7 +40,9 @@ public protocol NewsSource {
 }
 
 extension NewsSource {
+    /// Nothing to do before the transaction.
     public func prepare(_ reader: any DatabaseReader, context: PollContext) {}
+    /// No problems besides those `poll` throws.
     public var problems: [String] { [] }
 }
 
