@@ -11,11 +11,12 @@ struct EMWatch: ParsableCommand {
         discussion: """
             Start: emwatch init --token-file ~/.slack-token --member U012AB3CD; emwatch test-slack;
             emwatch project add /data/myproject; emwatch run --baseline; emwatch cron --install.
+            Also: emwatch queue add slurm; emwatch disk add /data --min-free 500G; emwatch epu add /data/frames.
             Exit status: 0 success, 1 a problem (printed as one line), 64 bad usage.
             """,
         version: WatcherInfo.version,
         subcommands: [InitCommand.self, ConfigCommand.self, ProjectCommand.self, RunCommand.self, TestSlackCommand.self,
-                      StatusCommand.self, CronCommand.self, UnlockCommand.self, BenchNoChangeCommand.self]
+                      QueueCommand.self, DiskCommand.self, EPUCommand.self, StatusCommand.self, CronCommand.self, UnlockCommand.self, BenchNoChangeCommand.self]
     )
 
     static func main() {

@@ -5,7 +5,7 @@ import Watcher
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the settings, the projects followed, the last run, waiting messages and the run lock."
+        abstract: "Show the settings, the projects, queues, disks and EPU roots followed, the last run, waiting messages and the run lock."
     )
 
     @OptionGroup var db: DatabaseOption
@@ -15,6 +15,7 @@ struct StatusCommand: ParsableCommand {
             let store = try db.open()
             print("state database: \(store.path)")
             print(try StatusReport.gather(store).text)
+            print(try store.read { db in try SourcesStatus.lines(db) }.joined(separator: "\n"))
         }
     }
 }

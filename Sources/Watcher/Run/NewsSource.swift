@@ -29,6 +29,21 @@ public protocol NewsSource {
 
     /// The sources of this kind the user has configured (e.g. one per `emwatch queue add`), read from `db`.
     static func configured(in db: Database, context: PollContext) throws -> [any NewsSource]
+
+    /// Slow work done before the write transaction, e.g. running `squeue`: the run calls it just before
+    /// `poll`, with a reader of the state database (no transaction held). Default: nothing.
+    func prepare(_ reader: any DatabaseReader, context: PollContext)
+
+    /// Problems that did not stop the source (a missing `qstat`, an unreadable path), one line each, read
+    /// by the run after `poll` and shown in its summary. Default: none.
+    var problems: [String] { get }
+}
+
+extension NewsSource {
+    /// Nothing to do before the transaction.
+    public func prepare(_ reader: any DatabaseReader, context: PollContext) {}
+    /// No problems besides those `poll` throws.
+    public var problems: [String] { [] }
 }
 
 /// What a source knows about the run it is polled in.

@@ -77,9 +77,11 @@ public struct WatcherRun {
         }
         for sources in groups {
             for source in sources {
+                source.prepare(store.pool, context: context)
                 do { summary.detected += try poll(source, context: context) } catch {
                     summary.problems.append("\(source.name): \(error)")
                 }
+                summary.problems += source.problems
             }
         }
 
