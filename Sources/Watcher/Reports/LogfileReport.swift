@@ -8,7 +8,11 @@ import Foundation
 ///   defocus range (`_rlnDefocusU`, µm).
 /// - AutoPick: micrographs and particles picked (`autopick.star` of RELION 4/5, or the `*_autopick.star`
 ///   coordinate files of RELION 3.1).
-/// - CtfRefine: particles in `particles_ctf_refine.star`; Polish: particles in `shiny.star`.
+/// - CtfRefine: particles in `particles_ctf_refine.star`, their mean defocus (`_rlnDefocusU`/`V`, µm) and,
+///   when beam tilt was fitted, each optics group's beam tilt (`_rlnBeamTiltX`/`Y`, mrad).
+/// - Polish: particles in `shiny.star`; the per-frame B-factor range and frame count of `bfactors.star`
+///   (block `perframe_bfactors`, `_rlnBfactorUsedForSharpening`, Å²); a training run's optimal
+///   σ values of `opt_params_all_groups.txt` (velocity Å/dose, divergence Å, acceleration Å/dose).
 public struct LogfileReport: JobReporter {
     public static let kinds: [JobKind] = [.motioncorr, .ctffind, .autopick, .ctfrefine, .polish]
     /// The largest logfile.pdf attached (bytes); a bigger one is named in the problems instead.
@@ -26,8 +30,10 @@ public struct LogfileReport: JobReporter {
         case .motioncorr: motion(job, &b)
         case .ctffind: ctf(job, &b)
         case .autopick: picks(job, &b)
-        case .ctfrefine: count(job, file: "particles_ctf_refine.star", &b)
-        case .polish: count(job, file: "shiny.star", &b)
+        case .ctfrefine: ctfRefine(job, &b)
+        case .polish:
+            // A parameter-training run writes opt_params_all_groups.txt and no logfile.pdf.
+            if !polish(job, &b) { return b.report }
         default: break
         }
         attachLogfile(job, &b)
@@ -71,10 +77,52 @@ public struct LogfileReport: JobReporter {
         }
     }
 
-    func count(_ job: JobContext, file: String, _ b: inout ReportBuilder) {
-        if let t = b.attempt("no particle count", { try STARDocument.read(job.folder + "/" + file).requireBlock("particles").requireTable() }) {
-            b.field("Particles", ReportText.count(t.rowCount))
+    @discardableResult
+    func count(_ job: JobContext, file: String, _ b: inout ReportBuilder) -> STARDocument? {
+        guard let doc = b.attempt("no particle count", { try STARDocument.read(job.folder + "/" + file) }),
+              let t = b.attempt("no particle count", { try doc.requireBlock("particles").requireTable() }) else { return nil }
+        b.field("Particles", ReportText.count(t.rowCount))
+        return doc
+    }
+
+    func ctfRefine(_ job: JobContext, _ b: inout ReportBuilder) {
+        guard let doc = count(job, file: "particles_ctf_refine.star", &b),
+              let t = doc.block("particles")?.table else { return }
+        if let u = try? t.doubles("rlnDefocusU"), let v = try? t.doubles("rlnDefocusV"), !u.isEmpty, u.count == v.count {
+            let mean = zip(u, v).map { ($0 + $1) / 2 }.reduce(0, +) / Double(u.count)
+            b.field("Mean defocus", String(format: "%.3f µm", mean / 10_000))
         }
+        guard let optics = doc.block("optics")?.table, let x = try? optics.doubles("rlnBeamTiltX"),
+              let y = try? optics.doubles("rlnBeamTiltY"), x.count == y.count, !x.isEmpty else { return }
+        let names = (try? optics.requireColumn("rlnOpticsGroupName")).map { c in (0 ..< optics.rowCount).map { optics.string(row: $0, column: c) } }
+        let tilts = x.indices.map { i in (names?[i] ?? "group \(i + 1)") + String(format: " %.3f / %.3f", x[i], y[i]) }
+        b.field("Beam tilt X / Y (mrad)", tilts.joined(separator: ", "))
+    }
+
+    /// Polish numbers; false for a parameter-training run (which has no shiny.star nor logfile.pdf).
+    func polish(_ job: JobContext, _ b: inout ReportBuilder) -> Bool {
+        let params = job.folder + "/opt_params_all_groups.txt"
+        let training = JobFiles.exists(params) && !JobFiles.exists(job.folder + "/shiny.star")
+        if training {
+            if let line = b.attempt("no optimal parameters", { try FileTail.lines(of: params, count: 1).first ?? "" }) {
+                let v = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).compactMap { Double($0) }
+                if v.count == 3 {
+                    b.field("Optimal σ velocity / divergence / acceleration", String(format: "%.3f / %.0f / %.3f", v[0], v[1], v[2]))
+                } else {
+                    b.problem("\(params): expected 3 numbers (σ velocity, divergence, acceleration), found \"\(line)\"")
+                }
+            }
+            return false
+        }
+        count(job, file: "shiny.star", &b)
+        let path = job.folder + "/bfactors.star"
+        guard JobFiles.exists(path),
+              let t = b.attempt("no B-factors", { try STARDocument.read(path).requireBlock("perframe_bfactors").requireTable() }),
+              let bf = b.attempt("no B-factors", { try t.doubles("rlnBfactorUsedForSharpening") }),
+              let lo = bf.min(), let hi = bf.max() else { return true }
+        b.field("Frames", ReportText.count(bf.count))
+        b.field("Per-frame B-factor", String(format: "%.1f to %.1f Å²", lo, hi))
+        return true
     }
 
     func picks(_ job: JobContext, _ b: inout ReportBuilder) {
