@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 BUILD_PKGS=(pkg-config libfftw3-dev libopenblas-dev liblapacke-dev libpng-dev libsqlite3-dev
             libcurl4-openssl-dev libcairo2-dev fonts-dejavu-core zlib1g-dev libbz2-dev)
-TEST_PKGS=(relion python3-venv slurmctld slurmd slurm-client munge cron)
+TEST_PKGS=(relion python3-venv slurmctld slurmd slurm-client munge cron ghostscript)
 
 want=("${BUILD_PKGS[@]}")
 [[ "${1:-}" == "--test" ]] && want+=("${TEST_PKGS[@]}")

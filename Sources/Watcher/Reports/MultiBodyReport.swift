@@ -5,7 +5,8 @@ import Foundation
 /// `run_model.star`, else where the body's gold-standard FSC in `data_model_body_N` first drops below
 /// 0.143, by RELION's rule), one gallery with the views of every body map (`run_bodyNNN.mrc`), and the
 /// analysis of the body motions: relion_flex_analyse's own output when the job ran it (its `*_logfile.pdf`
-/// attached and the variance lines it printed into `run.out`), otherwise EMCore's PCA of the body motions (`pcaSummary`).
+/// attached and the variance lines it printed into `run.out`; EMCore's amplitude histogram instead of the PDF
+/// when RELION made none), otherwise EMCore's PCA of the body motions (`pcaSummary`).
 public struct MultiBodyReport: JobReporter {
     public static let kinds: [JobKind] = [.multibody]
     /// How map pictures, galleries and plots are drawn and cached.
@@ -40,6 +41,12 @@ public struct MultiBodyReport: JobReporter {
         if let flex = flexAnalysis(job) {
             flex.lines.forEach { b.line($0) }
             b.attach(flex.attachments)
+            // Without Ghostscript RELION leaves only EPS files: draw the amplitudes here instead.
+            if flex.attachments.isEmpty {
+                let pca = pcaSummary(job: job, bodyCount: model.classes.count)
+                b.attach(pca.attachments)
+                pca.problems.forEach { b.problem($0) }
+            }
         } else {
             let pca = pcaSummary(job: job, bodyCount: model.classes.count)
             pca.lines.forEach { b.line($0) }
@@ -49,16 +56,19 @@ public struct MultiBodyReport: JobReporter {
         return b.report
     }
 
-    /// relion_flex_analyse's output in the job folder: its `<root>_logfile.pdf` and the lines of `run.out`
-    /// that report explained variance. Nil when the job did not run it.
+    /// relion_flex_analyse's output in the job folder, recognised by the `<root>_eigenvectors.dat` it always
+    /// writes or by its `<root>_logfile.pdf` (which RELION only makes when Ghostscript is installed). Lines: the
+    /// `+ Component N explains X% of variance.` lines of `run.out` (at least the first three, else as many as
+    /// its "The first K eigenvectors explain" line needs) and that line. Attachments: the PDFs, if any.
+    /// Nil when the job did not run it.
     func flexAnalysis(_ job: JobContext) -> (lines: [String], attachments: [NoticeAttachment])? {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: job.folder) else { return nil }
         let pdfs = names.filter { $0.hasSuffix("_logfile.pdf") }.sorted()
-        guard !pdfs.isEmpty else { return nil }
+        guard !pdfs.isEmpty || names.contains(where: { $0.hasSuffix("_eigenvectors.dat") }) else { return nil }
         var lines: [String] = []
         if let out = try? FileTail.lines(of: job.folder + "/run.out", count: 400, maxBytes: 256 << 10) {
-            let variance = out.filter { $0.lowercased().contains("variance") }
-            if !variance.isEmpty { lines.append("relion_flex_analyse:\n```\n" + variance.suffix(12).joined(separator: "\n") + "\n```") }
+            let quoted = Self.varianceLines(out)
+            if !quoted.isEmpty { lines.append("relion_flex_analyse:\n```\n" + quoted.joined(separator: "\n") + "\n```") }
         }
         let attachments = pdfs.compactMap { name in
             FileManager.default.contents(atPath: job.folder + "/" + name).map {
@@ -66,6 +76,22 @@ public struct MultiBodyReport: JobReporter {
             }
         }
         return (lines, attachments)
+    }
+
+    /// The variance lines of relion_flex_analyse's last run in `out`: its "Component N explains" lines for
+    /// N up to max(3, K) and the "The first K eigenvectors explain … of the variance" line; lines of another
+    /// wording that mention variance (the last 12) when no component line is found.
+    static func varianceLines(_ out: [String]) -> [String] {
+        let start = out.lastIndex { $0.hasPrefix("+ Component 1 explains") } ?? 0
+        let run = Array(out[start...])
+        let summary = run.first { $0.contains("eigenvectors explain") }
+        let k = summary.flatMap { line -> Int? in
+            let words = line.split(separator: " ")
+            return words.firstIndex(of: "first").flatMap { $0 + 1 < words.count ? Int(words[$0 + 1]) : nil }
+        } ?? 3
+        let components = run.filter { $0.hasPrefix("+ Component ") && $0.contains("variance") }.prefix(max(3, k))
+        if components.isEmpty { return Array(out.filter { $0.lowercased().contains("variance") }.suffix(12)) }
+        return Array(components) + (summary.map { [$0] } ?? [])
     }
 
     /// EMCore's PCA of the per-particle body parameters (`MultiBodyAnalysis`, as `relion_flex_analyse
