@@ -33,17 +33,23 @@ extension ReportPictures {
             marked = [(1 / r, threshold), (1 / r + (nearRight ? -0.12 : 0.12) * maxFrequency, threshold + 0.1)]
         }
         plot.legend = ReportPictures.emptiestCorner(curves.map { Array(zip($0.frequency, $0.fsc)) }, marked: marked,
-                                                    x: 0 ... maxFrequency, y: -0.1 ... 1.05)
+                                                    x: 0 ... maxFrequency, y: -0.1 ... 1.05, entries: series.filter { $0.label != nil }.count)
         return try ReportPictures.png(plot.render())
     }
 
-    /// The corner of the plot area that the fewest points of `series` fall into (a box of 45 % of the width
-    /// and 40 % of the height), avoiding the `marked` points (an annotation) above all.
+    /// The corner of the plot area whose legend box the curves of `series` cross least, avoiding the `marked`
+    /// points (an annotation) above all. The box is the one `PlotFrame.drawLegend` draws at the report plot
+    /// size (720 × 480 px, 22-pixel legend type): half the plot width, and 17 % plus 9.3 % per entry of its
+    /// height. Each segment between two points is sampled every 1/200 of the plot area, so a curve that
+    /// crosses a corner between two widely spaced shells counts as much as a densely sampled one.
     static func emptiestCorner(_ series: [[(Double, Double)]], marked: [(Double, Double)], x: ClosedRange<Double>,
-                               y: ClosedRange<Double>) -> LegendPosition {
-        func inside(_ p: (Double, Double), _ corner: LegendPosition) -> Bool {
-            let u = (p.0 - x.lowerBound) / (x.upperBound - x.lowerBound), v = (p.1 - y.lowerBound) / (y.upperBound - y.lowerBound)
-            let right = u >= 0.55, top = v >= 0.6, bottom = v <= 0.4, left = u <= 0.45
+                               y: ClosedRange<Double>, entries: Int = 4) -> LegendPosition {
+        let boxWidth = 0.5, boxHeight = min(0.9, 0.17 + 0.093 * Double(max(1, entries) - 1))
+        func unit(_ p: (Double, Double)) -> (Double, Double) {
+            ((p.0 - x.lowerBound) / (x.upperBound - x.lowerBound), (p.1 - y.lowerBound) / (y.upperBound - y.lowerBound))
+        }
+        func inside(_ u: (Double, Double), _ corner: LegendPosition) -> Bool {
+            let right = u.0 >= 1 - boxWidth, left = u.0 <= boxWidth, top = u.1 >= 1 - boxHeight, bottom = u.1 <= boxHeight
             switch corner {
             case .topRight: return right && top
             case .topLeft: return left && top
@@ -52,9 +58,21 @@ extension ReportPictures {
             case .none: return false
             }
         }
+        var samples: [(Double, Double)] = []
+        for curve in series {
+            let points = curve.filter { $0.0.isFinite && $0.1.isFinite }.map(unit)
+            samples += points.prefix(1)
+            for (a, b) in zip(points, points.dropFirst()) {
+                let steps = min(400, max(1, Int((max(abs(b.0 - a.0), abs(b.1 - a.1)) * 200).rounded(.up))))
+                samples += (1 ... steps).map { i in
+                    let t = Double(i) / Double(steps)
+                    return (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1))
+                }
+            }
+        }
         let corners: [LegendPosition] = [.topRight, .bottomLeft, .topLeft, .bottomRight]
         let scores = corners.map { c in
-            series.joined().filter { inside($0, c) }.count + 1000 * marked.filter { inside($0, c) }.count
+            samples.filter { inside($0, c) }.count + 100_000 * marked.map(unit).filter { inside($0, c) }.count
         }
         return corners[scores.indices.min { scores[$0] < scores[$1] }!]
     }
