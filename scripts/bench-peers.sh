@@ -52,5 +52,19 @@ cc -O2 -o "$limits/blas_pca" "$src/blas_pca.c" $(pkg-config --cflags openblas la
 
 readme=()
 ((smoke)) || readme=(--readme Benchmarks/RESULTS.md)
-exec python3 Benchmarks/peers/run_peers.py --emtools "$emtools" --python "$venv/bin/python" --limits "$limits" \
+python3 Benchmarks/peers/run_peers.py --emtools "$emtools" --python "$venv/bin/python" --limits "$limits" \
   "${readme[@]}" "$@"
+
+# The README shows the table of the latest full run, between its bench-results markers (never typed by hand).
+if ((!smoke)) && [[ -f Benchmarks/RESULTS.md ]]; then
+  python3 - <<'PY'
+import re
+readme = open("README.md").read()
+table = open("Benchmarks/RESULTS.md").read().strip()
+table = re.sub(r"^## Benchmarks\n+", "", re.sub(r"^<!--.*?-->\n", "", table))
+new = re.sub(r"(<!-- bench-results:begin -->\n).*?(<!-- bench-results:end -->)",
+             lambda m: m.group(1) + table + "\n" + m.group(2), readme, flags=re.S)
+open("README.md", "w").write(new)
+PY
+  echo "README.md: benchmark table updated from Benchmarks/RESULTS.md" >&2
+fi
