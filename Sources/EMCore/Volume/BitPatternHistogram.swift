@@ -4,26 +4,28 @@ import Foundation
 /// mean and RMS follow exactly without converting a single voxel: one table increment per voxel, then one
 /// pass over the non-empty bins in Double.
 ///
-/// Counting goes into four interleaved UInt32 tables (voxel i into table i mod 4) so that runs of equal
+/// Counting goes into two interleaved UInt32 tables (neighbouring voxels into different tables) so that runs of equal
 /// voxels, common in integer maps, do not serialise on one counter through store-to-load forwarding;
 /// `drain` folds them into UInt64 totals. Call `drain` before any table could pass 2³² counts.
 struct BitPatternHistogram {
     /// Number of bins: one per 16-bit pattern.
     static let bins = 1 << 16
-    /// Four tables of `bins` counters, back to back.
+    /// Number of interleaved tables: two (512 KiB) fit in a core's L2 cache with room for the read buffer.
+    static let ways = 2
+    /// `ways` tables of `bins` counters, back to back.
     let tables: UnsafeMutablePointer<UInt32>
 
-    /// Four zeroed tables (1 MiB); release them with `deallocate`.
+    /// `ways` zeroed tables (512 KiB); release them with `deallocate`.
     init() {
-        tables = .allocate(capacity: 4 * Self.bins)
-        tables.initialize(repeating: 0, count: 4 * Self.bins)
+        tables = .allocate(capacity: Self.ways * Self.bins)
+        tables.initialize(repeating: 0, count: Self.ways * Self.bins)
     }
 
     func deallocate() { tables.deallocate() }
 
     /// Count `count` 16-bit words stored at `src` (any alignment) as they are in memory, unswapped.
     func add(_ src: UnsafeRawPointer, count: Int) {
-        let t0 = tables, t1 = tables + Self.bins, t2 = tables + 2 * Self.bins, t3 = tables + 3 * Self.bins
+        let t0 = tables, t1 = tables + Self.bins
         var i = 0
         // One 64-bit load holds four whole words; each 16-bit lane is one native word whatever the host's
         // byte order, and which table a word goes to does not matter.
@@ -31,8 +33,8 @@ struct BitPatternHistogram {
             let w = src.loadUnaligned(fromByteOffset: 2 * i, as: UInt64.self)
             t0[Int(truncatingIfNeeded: w & 0xffff)] &+= 1
             t1[Int(truncatingIfNeeded: (w >> 16) & 0xffff)] &+= 1
-            t2[Int(truncatingIfNeeded: (w >> 32) & 0xffff)] &+= 1
-            t3[Int(truncatingIfNeeded: w >> 48)] &+= 1
+            t0[Int(truncatingIfNeeded: (w >> 32) & 0xffff)] &+= 1
+            t1[Int(truncatingIfNeeded: w >> 48)] &+= 1
             i += 4
         }
         while i < count {
@@ -41,9 +43,9 @@ struct BitPatternHistogram {
         }
     }
 
-    /// Add the four tables into `totals` (`bins` UInt64 counters) and zero them.
+    /// Add the tables into `totals` (`bins` UInt64 counters) and zero them.
     func drain(into totals: UnsafeMutablePointer<UInt64>) {
-        for k in 0 ..< 4 {
+        for k in 0 ..< Self.ways {
             let t = tables + k * Self.bins
             for b in 0 ..< Self.bins { totals[b] &+= UInt64(t[b]) }
             t.update(repeating: 0, count: Self.bins)
@@ -96,7 +98,7 @@ struct BitPatternHistogram {
         let totals = UnsafeMutablePointer<UInt64>.allocate(capacity: bins)
         totals.initialize(repeating: 0, count: bins)
         defer { h.deallocate(); totals.deallocate() }
-        // Drain well before any table (a quarter of the voxels) can reach 2³².
+        // Drain well before any table (half of the voxels) can reach 2³².
         let step = 1 << 32
         var lo = 0
         while lo < count {
