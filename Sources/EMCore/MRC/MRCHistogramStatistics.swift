@@ -5,11 +5,11 @@ extension MRCFile {
     /// patterns (`BitPatternHistogram`), or nil for other modes. Each worker reads its share 256 KiB at a time
     /// with `FileBytes.copyBytes` and counts the words unconverted; the byte swap and conversion are applied
     /// once per non-empty bin at the end, so the result does not depend on the thread count.
-    /// - Complexity: one pass over the data block; O(threads × 1 MiB: read buffer, two count tables, totals) extra memory.
+    /// - Complexity: one pass over the data block; O(threads × 1.25 MiB: read buffer, two count tables, totals) extra memory.
     func histogramStatistics() -> VolumeStatistics? {
         let count = voxelCount
         // Only float16 gains: counting costs about one store per voxel, which measured no faster than the
-        // vectorised int16/uint16 conversion (see docs/stats-performance.md), but half the work of decoding halves.
+        // vectorised int16/uint16 conversion (see docs/stats-performance.md), but about half the instructions of decoding halves.
         guard mode == .float16,
               let value = BitPatternHistogram.valueFunction(mode: mode, swap: header.byteOrder != .native) else { return nil }
         let readVoxels = (256 << 10) / 2, bins = BitPatternHistogram.bins
