@@ -15,6 +15,7 @@ let benchmarks: @Sendable () -> Void = {
     pictureBenchmarks()
     fourierBenchmarks()
     starBenchmarks()
+    linalgBenchmarks()
 }
 
 /// Custom throughput metrics, reported per iteration.
