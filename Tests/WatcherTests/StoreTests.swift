@@ -13,7 +13,8 @@ import TestSupport
         let tables = try store.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") }
         for t in ["config", "outbox", "outbox_file", "project", "relion_job", "run"] { #expect(tables.contains(t)) }
         let applied = try store.read { db in try StateStore.migrator.appliedMigrations(db) }
-        #expect(applied == ["core-v1", "relion-v1"])
+        // The core's own migrations first, then those of every registered news source, each exactly once.
+        #expect(applied == ["core-v1", "relion-v1", "queue-v1", "disk-v1", "epu-v1"])
         #expect(try store.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
         _ = try StateStore(path: path)  // opening again applies nothing and fails nothing
         var st = stat()
