@@ -1,22 +1,14 @@
 import EMCore
 import Foundation
 
-/// Deterministic random numbers for PCA tests (SplitMix64 + Box–Muller), so every run sees the same data.
-struct PCARandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Deterministic random numbers for PCA tests: EMCore's SplitMix64, so every run sees the same data.
+typealias PCARandom = SplitMix64
+
+extension SplitMix64 {
+    /// A uniform deviate in [0, 1).
     mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    mutating func normal() -> Double {
-        let u = max(uniform(), 1e-300), v = uniform()
-        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
-    }
+    /// A standard normal deviate (Box–Muller).
+    mutating func normal() -> Double { nextGaussian() }
 }
 
 /// A table with planted principal components: rows = mean + Σ_k sqrt(λ_k)·z_k·d_k + noise·ε, with

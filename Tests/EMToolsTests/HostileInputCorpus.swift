@@ -65,7 +65,7 @@ final class HostileCorpus {
         try put("axis.mrc", withWords([16: 1, 17: 1, 18: 3]))
         try put("text.mrc", String(repeating: "this is not a map\n", count: 200))
         var png = Data([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         png.append(contentsOf: (0 ..< 3000).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
         try put("picture.mrc", png)
         try put("garbage.mrc", Data((0 ..< 5000).map { _ in UInt8(truncatingIfNeeded: rng.next()) }))
@@ -100,15 +100,3 @@ final class HostileCorpus {
     }
 }
 
-/// A small deterministic random generator (SplitMix64) for corpus bytes.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}

@@ -35,13 +35,13 @@ func linalgBenchmarks() {
 enum LinalgData {
     /// `rows` × `columns` values: correlated columns (a random mix of a few latent factors plus noise).
     static func table(rows: Int, columns: Int) -> Matrix {
-        var g = SplitMix(seed: 7)
-        let mix = (0 ..< 3 * columns).map { _ in g.gaussian() }
+        var g = SplitMix64(seed: 7)
+        let mix = (0 ..< 3 * columns).map { _ in g.nextGaussian() }
         var values = [Double](repeating: 0, count: rows * columns)
         for r in 0 ..< rows {
-            let f = (g.gaussian(), g.gaussian(), g.gaussian())
+            let f = (g.nextGaussian(), g.nextGaussian(), g.nextGaussian())
             for c in 0 ..< columns {
-                values[r * columns + c] = f.0 * mix[3 * c] + f.1 * mix[3 * c + 1] + f.2 * mix[3 * c + 2] + 0.1 * g.gaussian()
+                values[r * columns + c] = f.0 * mix[3 * c] + f.1 * mix[3 * c + 1] + f.2 * mix[3 * c + 2] + 0.1 * g.nextGaussian()
             }
         }
         return Matrix(rows: rows, columns: columns, values: values)
@@ -49,24 +49,10 @@ enum LinalgData {
 
     /// A random symmetric `n` × `n` matrix.
     static func symmetric(_ n: Int) -> Matrix {
-        var g = SplitMix(seed: 11)
+        var g = SplitMix64(seed: 11)
         var m = Matrix(rows: n, columns: n)
-        for i in 0 ..< n { for j in 0 ... i { let v = g.gaussian(); m.values[i * n + j] = v; m.values[j * n + i] = v } }
+        for i in 0 ..< n { for j in 0 ... i { let v = g.nextGaussian(); m.values[i * n + j] = v; m.values[j * n + i] = v } }
         return m
     }
 
-    /// SplitMix64 with Box–Muller normal deviates.
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-        mutating func gaussian() -> Double { sqrt(-2 * log(max(uniform(), 1e-300))) * cos(2 * .pi * uniform()) }
-    }
 }
