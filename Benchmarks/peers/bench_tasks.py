@@ -29,6 +29,8 @@ class Task:
     # For the scaling table: (family, size in voxels or rows) so that two sizes of one family can be compared.
     family: str = ""
     work: int = 0
+    # Commands run once, untimed, before the warm-up round (e.g. measuring FFTW plans into a wisdom cache).
+    setup: list = field(default_factory=list)
 
 
 def build(data, env):
@@ -67,24 +69,44 @@ def build(data, env):
             Tool("page-cache read (C read(2))", "limit", [env["read_file"], path]),
         ], family="project z", work=n ** 3))
 
+    # FFTW wisdom caches for the FSC rows: emtools reads `$XDG_CACHE_HOME/emtools/fftwf-wisdom-<cpu>`. "cold" stays
+    # empty (every run plans with FFTW_ESTIMATE, the first-run experience); "measured" is filled once, untimed, by
+    # `emtools fsc --fft-measure` (what a user does once per box size and machine type, docs/fsc.md).
+    cold = {"XDG_CACHE_HOME": os.path.join(out, "fftw-cache-cold")}
+    measured_home = os.path.join(out, "fftw-cache-measured")
+    measured = {"XDG_CACHE_HOME": measured_home}
+    wisdom_dir = os.path.join(measured_home, "emtools")
+
     # FSC of half-maps, unmasked and masked (issue 4).
     for n in s["halves"]:
         h1, h2, m = data.half(n, 1), data.half(n, 2), data.mask(n)
+        measure = Tool("measure FFTW plans", "setup", [em, "fsc", h1, h2, "--fft-measure", "--json"], env=measured,
+                       needs=["cmd:fsc"])
+        # The masked FSC also runs inverse transforms: measure those plans too.
+        measure_masked = Tool("measure FFTW plans (masked)", "setup",
+                              [em, "fsc", h1, h2, "--mask", m, "--fft-measure", "--json"], env=measured, needs=["cmd:fsc"])
         tasks.append(Task(f"fsc unmasked {n}³", [
-            Tool("emtools", "emtools", [em, "fsc", h1, h2, "--json"], needs=["cmd:fsc"]),
-            Tool("emtools (1 thread)", "emtools", [em, "fsc", h1, h2, "--json"], env=one, needs=["cmd:fsc"]),
+            Tool("emtools", "emtools", [em, "fsc", h1, h2, "--json"], env=cold, needs=["cmd:fsc"]),
+            Tool("emtools, measured plans cached", "emtools", [em, "fsc", h1, h2, "--json"], env=measured,
+                 needs=["cmd:fsc"]),
+            Tool("emtools (1 thread)", "emtools", [em, "fsc", h1, h2, "--json"], env=dict(one, **cold),
+                 needs=["cmd:fsc"]),
             Tool("numpy rfftn + shells", "peer", peer("fsc_numpy.py", h1, h2), needs=["py:mrcfile,numpy"]),
             Tool("relion_image_handler --fsc", "peer", ["relion_image_handler", "--i", h1, "--fsc", h2,
                                                         "--angpix", str(ANGPIX)], needs=["bin:relion_image_handler"]),
             Tool("bare FFTW: read + 2× r2c", "limit", [env["fftw_r2c"], str(threads), h1, h2]),
+            Tool("bare FFTW: read + 2× r2c, same measured plans", "limit",
+                 [env["fftw_r2c"], str(threads), h1, h2, wisdom_dir]),
             Tool("bare FFTW: read + 2× r2c (1 thread)", "limit", [env["fftw_r2c"], "1", h1, h2]),
-        ], runs=3, family="fsc unmasked", work=n ** 3))
+        ], runs=3, family="fsc unmasked", work=n ** 3, setup=[measure]))
         tasks.append(Task(f"fsc masked {n}³", [
-            Tool("emtools", "emtools", [em, "fsc", h1, h2, "--mask", m, "--json"], needs=["cmd:fsc"]),
+            Tool("emtools", "emtools", [em, "fsc", h1, h2, "--mask", m, "--json"], env=cold, needs=["cmd:fsc"]),
+            Tool("emtools, measured plans cached", "emtools", [em, "fsc", h1, h2, "--mask", m, "--json"],
+                 env=measured, needs=["cmd:fsc"]),
             Tool("relion_postprocess --mask", "peer", ["relion_postprocess", "--i", h1, "--i2", h2, "--mask", m,
                                                        "--angpix", str(ANGPIX), "--o", os.path.join(out, f"pp_{n}")],
                  needs=["bin:relion_postprocess"]),
-        ], runs=3, family="fsc masked", work=n ** 3))
+        ], runs=3, family="fsc masked", work=n ** 3, setup=[measure_masked]))
 
     # STAR parsing and counting (issue 5).
     for rows in s["rows"]:

@@ -95,6 +95,13 @@ def run_task(task, avail, runs, warmup, scratch):
             results[t.name]["error"] = why
         else:
             live.append(t)
+    for t in task.setup:
+        why = avail.missing(t)
+        if why:
+            log(f"    setup {t.name}: {why}")
+            continue
+        wall, _, _, code, tail = run_once(t, scratch)
+        log(f"    setup {t.name}: {wall:.1f} s" + (f", failed (exit {code}): {tail}" if code else ""))
     for round_ in range(warmup + runs):
         for t in live:
             r = results[t.name]
@@ -147,6 +154,10 @@ def main():
     os.makedirs(a.results, exist_ok=True)
     scratch = os.path.abspath(os.path.join(a.results, "smoke-scratch" if a.smoke else "scratch"))
     os.makedirs(scratch, exist_ok=True)
+    # FFTW wisdom caches of the FSC rows start empty in every run (bench_tasks.py fills the measured one).
+    for name in os.listdir(scratch):
+        if name.startswith("fftw-cache-"):
+            shutil.rmtree(os.path.join(scratch, name))
     threads = os.cpu_count() or 1
     emtools = os.path.abspath(a.emtools)
 

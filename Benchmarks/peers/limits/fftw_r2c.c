@@ -1,7 +1,10 @@
 /* Physical limit of an unmasked FSC: read two n^3 float32 MRC files (1024-byte header, native float32
- * data assumed) into FFTW buffers and run one in-place r2c transform of each, FFTW_ESTIMATE (emtools' default
- * rigour), with THREADS threads. Prints the transform time alone and the total.
- * Usage: fftw_r2c THREADS H1 H2 */
+ * data assumed) into FFTW buffers and run one in-place r2c transform of each with THREADS threads. The plan is
+ * FFTW_ESTIMATE (emtools' default rigour), or, given WISDOM_DIR, the measured plan from the wisdom files in it
+ * (emtools' cache folder after `emtools fsc --fft-measure`), so that both sides run the same algorithm.
+ * Prints the transform time alone, the total and where the plan came from.
+ * Usage: fftw_r2c THREADS H1 H2 [WISDOM_DIR] */
+#include <dirent.h>
 #include <fcntl.h>
 #include <fftw3.h>
 #include <stdio.h>
@@ -32,7 +35,7 @@ static int load(const char *path, float *out, int n) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 4) { fprintf(stderr, "usage: fftw_r2c THREADS H1 H2\n"); return 2; }
+    if (argc != 4 && argc != 5) { fprintf(stderr, "usage: fftw_r2c THREADS H1 H2 [WISDOM_DIR]\n"); return 2; }
     int threads = atoi(argv[1]);
     int dims[3];
     int fd = open(argv[2], O_RDONLY);
@@ -44,13 +47,28 @@ int main(int argc, char **argv) {
     fftwf_plan_with_nthreads(threads);
     size_t count = (size_t)2 * (n / 2 + 1) * n * n;
     float *a = fftwf_alloc_real(count), *b = fftwf_alloc_real(count);
-    fftwf_plan p = fftwf_plan_dft_r2c_3d(n, n, n, a, (fftwf_complex *)a, FFTW_ESTIMATE);
+    fftwf_plan p = NULL;
+    if (argc == 5) {
+        DIR *d = opendir(argv[4]);
+        struct dirent *e;
+        char path[4096];
+        while (d && (e = readdir(d))) {
+            if (strncmp(e->d_name, "fftwf-wisdom-", 13)) continue;
+            snprintf(path, sizeof path, "%s/%s", argv[4], e->d_name);
+            fftwf_import_wisdom_from_filename(path);
+        }
+        if (d) closedir(d);
+        p = fftwf_plan_dft_r2c_3d(n, n, n, a, (fftwf_complex *)a, FFTW_MEASURE | FFTW_WISDOM_ONLY);
+    }
+    const char *source = p ? "measured (wisdom)" : "estimated";
+    if (!p) p = fftwf_plan_dft_r2c_3d(n, n, n, a, (fftwf_complex *)a, FFTW_ESTIMATE);
     if (load(argv[2], a, n) || load(argv[3], b, n)) return 1;
     double t1 = now();
     fftwf_execute_dft_r2c(p, a, (fftwf_complex *)a);
     fftwf_execute_dft_r2c(p, b, (fftwf_complex *)b);
     double t2 = now();
-    printf("n=%d threads=%d transforms=%.4f s total=%.4f s (%g)\n", n, threads, t2 - t1, t2 - t0, a[2] + b[2]);
+    printf("n=%d threads=%d plan=%s transforms=%.4f s total=%.4f s (%g)\n", n, threads, source, t2 - t1, t2 - t0,
+           a[2] + b[2]);
     fftwf_destroy_plan(p);
     fftwf_free(a); fftwf_free(b);
     return 0;
