@@ -119,6 +119,16 @@ import TestSupport
         #expect(pa.threads == Parallel.threadCount)
     }
 
+    /// A plan made by estimate (no wisdom for this odd size, measuring not asked for) is listed by
+    /// `estimatedSizes`, which `emtools fsc` uses for its --fft-measure tip.
+    @Test func estimatedPlansAreListed() throws {
+        let size = GridSize(27, 25, 23)
+        let v = try FourierVolume(size: size, rigor: .estimate)
+        let p = try FFTPlan.shared(size: size, direction: .forward, rigor: .estimate, buffer: v.storage)
+        #expect(!p.isMeasured)
+        #expect(FFTPlan.estimatedSizes.contains(size))
+    }
+
     /// A transform round trip returns the map times the voxel count (FFTW's unnormalised convention).
     @Test func forwardThenInverseScalesByTheVoxelCount() throws {
         let v = Phantom.blobs(n: 12, voxelSize: 1, noise: 0.2, seed: 5)

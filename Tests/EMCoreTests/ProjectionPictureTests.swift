@@ -55,6 +55,23 @@ print(' '.join(str(int(v)) for v in a.reshape(-1)))
         #expect(Array(down.samples[0 ..< 5]) == Array(expected[10 ..< 15]))
     }
 
+    /// PNGs are compressed once into a buffer sized for the picture; when a buffer is too small the encoder
+    /// takes the size libpng asks for and writes again, with the same bytes as the one-pass encoding.
+    @Test func encodingRetriesWhenTheFirstBufferIsTooSmall() throws {
+        var g = SplitMix64(seed: 3)
+        let noise = (0 ..< 64 * 48 * 3).map { _ in UInt8(truncatingIfNeeded: g.next()) }
+        let (once, retried) = try noise.withUnsafeBytes { raw in
+            (try PNGFile.encode(raw, width: 64, height: 48, format: .rgb8),
+             try PNGFile.encode(raw, width: 64, height: 48, format: .rgb8, path: "<memory>", capacity: 100))
+        }
+        #expect(retried == once)
+        #expect(once.count > 64 * 48 * 3)   // incompressible noise: larger than the raw samples
+        let dir = TestEnv.temporaryDirectory("pngretry")
+        defer { TestEnv.removeTemporary(dir) }
+        try once.write(to: URL(fileURLWithPath: dir + "/noise.png"))
+        #expect(try PNGFile.read(dir + "/noise.png", as: .rgb8).samples8 == noise)
+    }
+
     @Test func sixteenBitPNGKeepsFullLevelsAndHasNoGammaChunk() throws {
         let dir = TestEnv.temporaryDirectory("png16")
         defer { TestEnv.removeTemporary(dir) }

@@ -63,6 +63,16 @@ public final class FFTPlan {
         return p
     }
 
+    /// Grid sizes of the plans made in this process with `FFTW_ESTIMATE` (no wisdom cached, no measuring asked
+    /// for), largest first: the transforms that `--fft-measure` would make faster on later runs.
+    public static var estimatedSizes: [GridSize] {
+        FFTWisdom.lock.lock()
+        defer { FFTWisdom.lock.unlock() }
+        var seen: [GridSize] = []
+        for p in cache.values where !p.isMeasured && !seen.contains(p.size) { seen.append(p.size) }
+        return seen.sorted { $0.count > $1.count }
+    }
+
     /// Make a plan with the planner lock held.
     private init(size: GridSize, direction: Direction, rigor: Rigor, threads: Int, buffer: UnsafeMutablePointer<Float>) throws {
         FFTWisdom.prepareLocked(threads: threads)

@@ -63,6 +63,13 @@ public enum PNGFile {
     /// no longer looks like the 8-bit picture of the same window. Without the chunk a viewer shows both the
     /// same way, and readers (libpng, Pillow, numpy) get the levels back exactly.
     public static func encode(_ pixels: UnsafeRawBufferPointer, width: Int, height: Int, format: PNGFormat, path: String = "<memory>") throws -> Data {
+        try encode(pixels, width: width, height: height, format: format, path: path, capacity: nil)
+    }
+
+    /// `encode` with the size of the first output buffer given (nil: large enough for any real picture);
+    /// tests give a tiny one to check the retry.
+    static func encode(_ pixels: UnsafeRawBufferPointer, width: Int, height: Int, format: PNGFormat, path: String,
+                       capacity: Int?) throws -> Data {
         var image = png_image()
         image.version = cpng_image_version()
         image.width = png_uint_32(width)
@@ -72,13 +79,18 @@ public enum PNGFile {
         // the time of a 512² projection of a 512³ map).
         image.flags |= png_uint_32(PNG_IMAGE_FLAG_FAST)
         if format == .gray16 { image.flags |= png_uint_32(PNG_IMAGE_FLAG_COLORSPACE_NOT_sRGB) }   // no cHRM
-        var size: png_alloc_size_t = 0
-        // First call asks for the size, second call writes.
-        guard png_image_write_to_memory(&image, nil, &size, 0, pixels.baseAddress, 0, nil) != 0 else {
-            throw PNGError.encode(path: path, message: message(&image))
+        // Compress once into a buffer that fits any real picture: the raw rows plus deflate's and the chunks'
+        // overhead. Should it still be too small, libpng reports the size it needs and the write is repeated
+        // once (asking for the size first would compress the picture twice).
+        let bytesPerSample = format == .gray16 ? 2 : 1
+        let raw = height * (width * format.channels * bytesPerSample + 1)
+        var out = Data(count: capacity ?? raw + raw / 16 + 4096)
+        var size = png_alloc_size_t(out.count)
+        var ok = out.withUnsafeMutableBytes { png_image_write_to_memory(&image, $0.baseAddress, &size, 0, pixels.baseAddress, 0, nil) }
+        if ok == 0 && size > png_alloc_size_t(out.count) {
+            out = Data(count: Int(size))
+            ok = out.withUnsafeMutableBytes { png_image_write_to_memory(&image, $0.baseAddress, &size, 0, pixels.baseAddress, 0, nil) }
         }
-        var out = Data(count: Int(size))
-        let ok = out.withUnsafeMutableBytes { png_image_write_to_memory(&image, $0.baseAddress, &size, 0, pixels.baseAddress, 0, nil) }
         guard ok != 0 else { throw PNGError.encode(path: path, message: message(&image)) }
         out.count = Int(size)
         return format == .gray16 ? removingChunks(["gAMA"], from: out) : out

@@ -138,15 +138,23 @@ extension MRCFile {
         return GrayImage(width: h.length(of: g), height: v.length(of: g), pixelSize: h.spacing(of: header.voxelSize), pixels: pixels)
     }
 
-    /// Run `body` with a source of Float32 rows read from the mapped data (file axis order must be x, y, z).
+    /// Run `body` with a source of Float32 rows from the file (file axis order must be x, y, z). Native
+    /// float32 rows of a plain file are copied into the scratch buffer with pread(2) (`FileBytes.copyBytes`):
+    /// workers reading bands of the same sections through the mapping measured no faster than one thread,
+    /// held up by page faults; decompressed data is read in place; other modes are converted.
     func withSectionSource<T>(_ body: (SectionSource) throws -> T) rethrows -> T {
         let g = gridSize
         let nx = g.nx, ny = g.ny
         let raw = dataBytes.baseAddress!
-        let inPlace = mode == .float32 && header.byteOrder == .native
+        let native = mode == .float32 && header.byteOrder == .native
+        let inPlace = native && compression != .none
         let source = SectionSource(size: g, needsScratch: !inPlace) { z, ys, scratch in
             let lo = (z * ny + ys.lowerBound) * nx, n = ys.count * nx
             if inPlace { return raw + lo * 4 }
+            if native {
+                self.storage.copyBytes(at: self.dataOffset + lo * 4, count: n * 4, into: scratch)
+                return UnsafeRawPointer(scratch)
+            }
             // convert() writes at absolute indices; shift the destination so that index lo lands at scratch[0].
             self.convert(lo ..< lo + n, into: scratch - lo)
             return UnsafeRawPointer(scratch)

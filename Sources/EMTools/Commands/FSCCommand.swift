@@ -96,11 +96,22 @@ struct FSCCommand: ParsableCommand {
             }
 
             for w in report.warnings { printError("emtools: warning: \(w)") }
+            hintMeasure()
             if json { try printJSON(report.summary) } else { print(report.table(), terminator: "") }
         } catch {
             report(error)
             throw ExitCode(1)
         }
+    }
+
+    /// On a terminal, when a large transform was planned by estimate (nothing cached for this box size), say
+    /// that measuring once makes later runs faster (about 1.8× at 256³ on a 2-core machine, docs/fsc.md).
+    /// Scripts and cron jobs (stderr not a terminal) never see it.
+    private func hintMeasure() {
+        guard !fftMeasure, isatty(STDERR_FILENO) == 1,
+              let big = FFTPlan.estimatedSizes.first, big.count >= 128 * 128 * 128 else { return }
+        printError("emtools: tip: FFTW plans for \(big) were estimated; run once with --fft-measure (slow once, cached "
+                   + "in ~/.cache/emtools) and later FSCs of this box size run faster (1.8× at 256³, docs/fsc.md)")
     }
 
     /// Throw a one-line error when `path` cannot be created: its folder is missing or not writable, or it is
