@@ -25,10 +25,19 @@ let package = Package(
             dependencies: [
                 .product(name: "EMCore", package: emtoolsPackage),
                 .product(name: "Benchmark", package: "benchmark"),
+                "BareLinalg",
             ],
             path: "Benchmarks/EMCoreBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v5)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // The bare OpenBLAS/LAPACKE calls that EMCore's linear algebra is measured against, in the same run.
+        .target(
+            name: "BareLinalg",
+            path: "Benchmarks/BareLinalg",
+            cSettings: [.unsafeFlags(["-I/usr/include/x86_64-linux-gnu/openblas-pthread"])],
+            linkerSettings: [.linkedLibrary("openblas"), .linkedLibrary("lapacke"),
+                             .unsafeFlags(["-L/usr/lib/x86_64-linux-gnu/openblas-pthread"])]
         ),
     ]
 )

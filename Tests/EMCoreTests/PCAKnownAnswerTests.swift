@@ -1,4 +1,5 @@
-import EMCore
+import COpenBLAS
+@testable import EMCore
 import Foundation
 import Testing
 
@@ -163,5 +164,21 @@ import Testing
         #expect(try Matrix(columns: ["a"], of: t) == Matrix([[1], [3]]))
         #expect(throws: STARError.notANumber(path: "t.star", block: "p", column: "b", row: 2, value: "x")) { try Matrix(columns: ["a", "b"], of: t) }
         #expect(throws: STARError.missingColumn(path: "t.star", block: "p", column: "c")) { try Matrix(columns: ["c"], of: t) }
+    }
+}
+
+/// Covariance keeps OpenBLAS to one thread per call while its own workers run, and gives the count back.
+@Suite(.serialized) struct BLASThreadsTests {
+    @Test func serialLimitsOpenBLASAndRestoresItsThreadCount() throws {
+        let before = openblas_get_num_threads()
+        let inside = BLASThreads.serial { openblas_get_num_threads() }
+        #expect(inside == 1)
+        #expect(openblas_get_num_threads() == before)
+        // The covariance of a table large enough to be split over the cores is the same either way.
+        let t = PlantedTable(rows: 200_000, variances: [4, 1], columns: 5, noise: 0.2, seed: 5)
+        let c = Covariance.matrix(of: t.data)
+        #expect(openblas_get_num_threads() == before)
+        let reference = Covariance.matrix(of: t.data, means: Covariance.columnMeans(t.data))
+        #expect(c.maxAbsoluteDifference(reference) < 1e-9)
     }
 }

@@ -72,7 +72,8 @@ public enum Covariance {
 
     /// Σ (x − shift)(x − shift)ᵀ / divisor over all rows (both triangles), and the column sums of x − shift.
     /// Large tables are split into one contiguous run of rows per core (at least 4 blocks each), each
-    /// accumulated into its own partial matrix, and the partial matrices added.
+    /// accumulated into its own partial matrix, and the partial matrices added; OpenBLAS runs one thread per
+    /// call meanwhile (`BLASThreads.serial`).
     static func accumulate(_ data: Matrix, shift mu: [Double], divisor: Divisor) -> (matrix: Matrix, sums: [Double]) {
         let n = data.rows, p = data.columns
         let denominator = Double(divisor == .sample ? n - 1 : n)
@@ -83,14 +84,17 @@ public enum Covariance {
         let parts = Swift.max(1, Swift.min(Parallel.threadCount, n / (4 * blockRows)))
         let size = (n + parts - 1) / parts
         var partials = [(c: [Double], sums: [Double])](repeating: ([], []), count: parts)
-        data.values.withUnsafeBufferPointer { x in
-            mu.withUnsafeBufferPointer { m in
-                partials.withUnsafeMutableBufferPointer { out in
-                    let outp = out
-                    DispatchQueue.concurrentPerform(iterations: parts) { t in
-                        let lo = t * size, hi = Swift.min(n, lo + size)
-                        outp[t] = accumulateRows(x.baseAddress! + lo * p, rows: Swift.max(0, hi - lo), columns: p,
-                                                 shift: m.baseAddress!, scale: 1 / denominator)
+        // Each core runs its own dsyrk calls on cache-sized blocks: OpenBLAS's threads would only get in the way.
+        BLASThreads.serial {
+            data.values.withUnsafeBufferPointer { x in
+                mu.withUnsafeBufferPointer { m in
+                    partials.withUnsafeMutableBufferPointer { out in
+                        let outp = out
+                        DispatchQueue.concurrentPerform(iterations: parts) { t in
+                            let lo = t * size, hi = Swift.min(n, lo + size)
+                            outp[t] = accumulateRows(x.baseAddress! + lo * p, rows: Swift.max(0, hi - lo), columns: p,
+                                                     shift: m.baseAddress!, scale: 1 / denominator)
+                        }
                     }
                 }
             }
