@@ -181,4 +181,21 @@ import Testing
         let reference = Covariance.matrix(of: t.data, means: Covariance.columnMeans(t.data))
         #expect(c.maxAbsoluteDifference(reference) < 1e-9)
     }
+
+    /// Amplitudes computed block by block on every core equal the definition Σ_j v_kj·(x_j − mean_j)/scale_j.
+    @Test func amplitudesOfALargeTableMatchTheDefinition() throws {
+        let t = PlantedTable(rows: 150_000, variances: [4, 2, 1], columns: 6, noise: 0.3, seed: 9)
+        let pca = try PCA(t.data, standardize: true)
+        let a = pca.project(t.data, components: 2)
+        #expect(a.rows == 150_000 && a.columns == 2)
+        for r in [0, 16_383, 16_384, 74_999, 75_000, 149_999] {
+            for k in 0 ..< 2 {
+                var expected = 0.0
+                for j in 0 ..< 6 {
+                    expected += pca.eigenvectors.values[k * 6 + j] * (t.data.values[r * 6 + j] - pca.means[j]) / pca.scales[j]
+                }
+                #expect(abs(a.values[r * 2 + k] - expected) < 1e-9, "row \(r), component \(k + 1)")
+            }
+        }
+    }
 }

@@ -1,3 +1,5 @@
+import COpenBLAS
+import Dispatch
 import Foundation
 
 /// Principal component analysis of an N × P table (rows = observations such as particles, columns =
@@ -103,19 +105,47 @@ public struct PCA {
 
     /// Amplitudes of each row of `data` (N × P, same columns as analysed) along the first `components`
     /// eigenvectors: an N × components matrix whose column k holds the amplitudes along component k + 1.
-    /// Computed as (X − mean)·diag(1/scale)·Vᵀ with one `cblas_dgemm`.
+    ///
+    /// Computed as (X − mean)·diag(1/scale)·Vᵀ: each core takes a run of rows, centres and scales them
+    /// `Covariance.blockRows` at a time into a scratch block and multiplies that block with one `cblas_dgemm`
+    /// (OpenBLAS on one thread per call, `BLASThreads.serial`), so no centred copy of the table is made.
+    /// - Complexity: O(N · P · components) flops, one pass over the data.
     public func project(_ data: Matrix, components: Int? = nil) -> Matrix {
-        let p = means.count
+        let p = means.count, n = data.rows
         precondition(data.columns == p, "data has \(data.columns) columns, the analysis \(p)")
         let k = min(components ?? p, p)
-        var centred = data
-        centred.values.withUnsafeMutableBufferPointer { x in
-            for r in 0 ..< data.rows {
-                let row = x.baseAddress! + r * p
-                for j in 0 ..< p { row[j] = (row[j] - means[j]) / scales[j] }
+        var out = Matrix(rows: n, columns: k)
+        guard n > 0, k > 0 else { return out }
+        let v = Array(eigenvectors.values[0 ..< k * p])
+        let block = Covariance.blockRows
+        let parts = Swift.max(1, Swift.min(Parallel.threadCount, n / (4 * block)))
+        let size = (n + parts - 1) / parts
+        BLASThreads.serial {
+            data.values.withUnsafeBufferPointer { x in
+                out.values.withUnsafeMutableBufferPointer { o in
+                    let (src, dst) = (x.baseAddress!, o.baseAddress!)
+                    DispatchQueue.concurrentPerform(iterations: parts) { t in
+                        let lo = t * size, hi = Swift.min(n, lo + size)
+                        guard lo < hi else { return }
+                        var scratch = [Double](repeating: 0, count: Swift.min(block, hi - lo) * p)
+                        scratch.withUnsafeMutableBufferPointer { sb in
+                            var start = lo
+                            while start < hi {
+                                let count = Swift.min(block, hi - start)
+                                for r in 0 ..< count {
+                                    let i = src + (start + r) * p, c = sb.baseAddress! + r * p
+                                    for j in 0 ..< p { c[j] = (i[j] - means[j]) / scales[j] }
+                                }
+                                // out[start ..< start + count] = scratch · Vᵀ (count × p times p × k).
+                                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(k), Int32(p),
+                                            1, sb.baseAddress, Int32(p), v, Int32(p), 0, dst + start * k, Int32(k))
+                                start += count
+                            }
+                        }
+                    }
+                }
             }
         }
-        let v = Matrix(rows: k, columns: p, values: Array(eigenvectors.values[0 ..< k * p]))
-        return centred.multiplied(by: v, transposingOther: true)
+        return out
     }
 }
