@@ -97,7 +97,9 @@ public struct FSCReport: Codable {
             mask = m
         }
 
-        let a = try FourierVolume(size: size, rigor: options.rigor), b = try FourierVolume(size: size, rigor: options.rigor)
+        // Not zeroed: the loads below write every voxel and pad float.
+        let a = try FourierVolume(size: size, rigor: options.rigor, zeroed: false)
+        let b = try FourierVolume(size: size, rigor: options.rigor, zeroed: false)
         try a.load(f1); try b.load(f2)
         try a.forward(); try b.forward()
         let unmasked = FSCCurve(a, b, pixelSize: angpix)

@@ -35,11 +35,14 @@ extension FSCCurve {
         let size = a.size, cw = a.complexWidth, count = shells.count
         let pa = a.storage, pb = b.storage
         struct Sums { var num: [Double]; var d1: [Double]; var d2: [Double]; var n: [Int] }
+        // Two slots per shell: even kx add into slot 2·shell, odd kx into 2·shell + 1. Neighbouring coefficients
+        // usually share a shell, and one slot each would chain every addition to the previous one through memory.
+        // One spare pair collects the coefficients beyond the last shell, so the inner loop has no branch.
+        let slots = 2 * (count + 1)
         let parts = shells.shellOf.withUnsafeBufferPointer { table in
             shells.mapPlanes(a) { zs -> Sums in
-                // One spare slot collects the coefficients beyond the last shell, so the inner loop has no branch.
-                var s = Sums(num: .init(repeating: 0, count: count + 1), d1: .init(repeating: 0, count: count + 1),
-                             d2: .init(repeating: 0, count: count + 1), n: .init(repeating: 0, count: count + 1))
+                var s = Sums(num: .init(repeating: 0, count: slots), d1: .init(repeating: 0, count: slots),
+                             d2: .init(repeating: 0, count: slots), n: .init(repeating: 0, count: slots))
                 s.num.withUnsafeMutableBufferPointer { num in
                     s.d1.withUnsafeMutableBufferPointer { d1 in
                         s.d2.withUnsafeMutableBufferPointer { d2 in
@@ -52,13 +55,13 @@ extension FSCCurve {
                                         let o = 2 * cw * (y + size.ny * z)
                                         let ra = pa + o, rb = pb + o
                                         for kx in 0 ..< cw {
-                                            let shell = Int(table[base + kx * kx])
+                                            let slot = 2 * Int(table[base + kx * kx]) + (kx & 1)
                                             let ar = Double(ra[2 * kx]), ai = Double(ra[2 * kx + 1])
                                             let br = Double(rb[2 * kx]), bi = Double(rb[2 * kx + 1])
-                                            num[shell] += ar * br + ai * bi
-                                            d1[shell] += ar * ar + ai * ai
-                                            d2[shell] += br * br + bi * bi
-                                            nn[shell] += 1
+                                            num[slot] += ar * br + ai * bi
+                                            d1[slot] += ar * ar + ai * ai
+                                            d2[slot] += br * br + bi * bi
+                                            nn[slot] += 1
                                         }
                                     }
                                 }
@@ -72,7 +75,10 @@ extension FSCCurve {
         var correlation = [Double](repeating: 0, count: count), counts = [Int](repeating: 0, count: count)
         for i in 0 ..< count {
             var num = 0.0, d1 = 0.0, d2 = 0.0
-            for p in parts { num += p.num[i]; d1 += p.d1[i]; d2 += p.d2[i]; counts[i] += p.n[i] }
+            for p in parts {
+                num += p.num[2 * i] + p.num[2 * i + 1]; d1 += p.d1[2 * i] + p.d1[2 * i + 1]; d2 += p.d2[2 * i] + p.d2[2 * i + 1]
+                counts[i] += p.n[2 * i] + p.n[2 * i + 1]
+            }
             let den = (d1 * d2).squareRoot()
             // An empty or all-zero shell has no defined correlation; RELION prints 0 for it.
             correlation[i] = den > 0 ? num / den : (num.isNaN ? .nan : 0)

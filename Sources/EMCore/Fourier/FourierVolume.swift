@@ -28,7 +28,13 @@ public final class FourierVolume {
 
     /// A zeroed buffer for a grid of `size` (`fftwf_alloc_real`).
     /// - Throws: `FourierError.allocationFailed` when the memory is not available.
-    public init(size: GridSize, rigor: FFTPlan.Rigor = .fromEnvironment) throws {
+    public convenience init(size: GridSize, rigor: FFTPlan.Rigor = .fromEnvironment) throws {
+        try self.init(size: size, rigor: rigor, zeroed: true)
+    }
+
+    /// A buffer for a grid of `size`, zeroed or not: `zeroed: false` is for a volume that a `load` fills at
+    /// once (every voxel and every pad float is written), which saves a pass over the whole buffer.
+    init(size: GridSize, rigor: FFTPlan.Rigor, zeroed: Bool) throws {
         precondition(size.nx > 0 && size.ny > 0 && size.nz > 0)
         let count = FourierVolume.storageCount(size)
         guard let p = fftwf_alloc_real(count) else { throw FourierError.allocationFailed(bytes: count * 4) }
@@ -38,7 +44,9 @@ public final class FourierVolume {
         storage = p
         // Plan before any data arrives; planning never touches the buffer except through a scratch copy.
         _ = try FFTPlan.shared(size: size, direction: .forward, rigor: rigor, buffer: storage)
-        Parallel.forEachChunk(count: count, minChunk: 1 << 20) { r in (p + r.lowerBound).initialize(repeating: 0, count: r.count) }
+        if zeroed {
+            Parallel.forEachChunk(count: count, minChunk: 1 << 20) { r in (p + r.lowerBound).initialize(repeating: 0, count: r.count) }
+        }
     }
 
     deinit { fftwf_free(storage) }
