@@ -40,7 +40,8 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CLAPACKE", providers: [.apt(["liblapacke-dev"])]),
         .systemLibrary(name: "CCairo", providers: [.apt(["libcairo2-dev"])]),
-        .target(name: "CDelayLoad"),
+        // DWARF 4: valgrind 3.19 (Debian 12) cannot read the DWARF 5 this toolchain's clang emits by default.
+        .target(name: "CDelayLoad", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
 
         // MARK: libraries
         .target(
