@@ -3,7 +3,7 @@
 #include "CDelayLoad.h"
 
 #include <dlfcn.h>
-#include <errno.h>
+#include <errno.h> // program_invocation_short_name
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -20,7 +20,7 @@ static _Noreturn void fail(const struct delay_library *library, const char *what
 void *delay_load_resolve(struct delay_library *library, const char *name, void *_Atomic *slot) {
     void *handle = atomic_load_explicit(&library->handle, memory_order_acquire);
     if (!handle) {
-        // Threads racing here each get the same handle (dlopen counts references), so the last store is as good as any.
+        // Threads racing here each get the same handle (dlopen counts references): the last store is as good as any.
         handle = dlopen(library->soname, RTLD_LAZY | RTLD_LOCAL);
         if (!handle) fail(library, "cannot load");
         atomic_store_explicit(&library->handle, handle, memory_order_release);

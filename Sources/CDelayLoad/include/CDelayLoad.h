@@ -15,7 +15,8 @@ struct delay_library {
 
 /// Open `library` if needed and look `name` up in it, caching the address in `*slot`. Prints one line naming the
 /// library, its package and `dlerror()` to stderr and exits with status 70 if either step fails.
-__attribute__((visibility("hidden"))) void *delay_load_resolve(struct delay_library *library, const char *name, void *_Atomic *slot);
+__attribute__((visibility("hidden"))) void *delay_load_resolve(struct delay_library *library, const char *name,
+                                                               void *_Atomic *slot);
 
 /// The cached address in `*slot`, resolving it on the first call.
 static inline void *delay_load_symbol(struct delay_library *library, const char *name, void *_Atomic *slot) {
