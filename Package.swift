@@ -27,19 +27,26 @@ let package = Package(
     ],
     targets: [
         // MARK: C libraries (Debian packages; one module map + shim.h each)
-        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
-        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
-        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBZip2", providers: [.apt(["libbz2-dev"])]),
 
+        // MARK: C libraries opened on first use
+        // Headers only: no `link` and no pkgConfig (SwiftPM would link pkg-config's Libs), so that commands which
+        // never compute an FFT, a PCA or a picture do not load these libraries and their dependencies at start-up.
+        // CDelayLoad defines the functions we call as trampolines that dlopen the Debian runtime library.
+        .systemLibrary(name: "CFFTW", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLAPACKE", providers: [.apt(["liblapacke-dev"])]),
+        .systemLibrary(name: "CCairo", providers: [.apt(["libcairo2-dev"])]),
+        // DWARF 4: valgrind 3.19 (Debian 12) cannot read the DWARF 5 this toolchain's clang emits by default.
+        .target(name: "CDelayLoad", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
+
         // MARK: libraries
         .target(
             name: "EMCore",
-            dependencies: ["CFFTW", "COpenBLAS", "CLAPACKE", "CPNG", "CCairo", "CZlib", "CBZip2"],
+            dependencies: ["CFFTW", "COpenBLAS", "CLAPACKE", "CPNG", "CCairo", "CZlib", "CBZip2", "CDelayLoad"],
             swiftSettings: swiftSettings
         ),
         .target(
