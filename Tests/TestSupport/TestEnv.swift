@@ -75,12 +75,13 @@ public enum TestEnv {
         if let s = stdin { input.fileHandleForWriting.write(s) }
         try? input.fileHandleForWriting.close()
         // Read both pipes concurrently so that a chatty program cannot block on a full pipe.
-        var errData = Data()
+        let errBox = ReadBox()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
+        let errData = errBox.data
         p.waitUntilExit()
         return ProcessResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                              stderr: String(decoding: errData, as: UTF8.self), stdoutData: outData)
@@ -102,4 +103,10 @@ public enum TestEnv {
 public struct TestFailure: Error, CustomStringConvertible {
     public let description: String
     public init(_ message: String) { description = message }
+}
+
+/// The bytes one reader thread collects; read only after the `DispatchGroup` it leaves has been waited for,
+/// which orders the write before the read.
+private final class ReadBox: @unchecked Sendable {
+    var data = Data()
 }

@@ -79,7 +79,7 @@ import TestSupport
                                            ("RELION_JOB_ABORTED", .aborted), ("RELION_JOB_EXIT_ABORTED", .aborted),
                                            ("RELION_JOB_EXIT_FAILURE", .failed), ("RELION_JOB_EXIT_SUCCESS", .finished)]
         for (file, state) in steps {
-            FileManager.default.createFile(atPath: dir + "/" + file, contents: Data())
+            #expect(FileManager.default.createFile(atPath: dir + "/" + file, contents: Data()))
             #expect(job.state(pipeline: .scheduled).state == state, "after \(file)")
         }
     }
