@@ -42,11 +42,33 @@ import TestSupport
         #expect(STARWriter.render(doc, versionComment: file.contains("30_") ? nil : "# version 30001") == original)
     }
 
-    /// RELION 5 files (no trailing spaces) are written in the RELION 3.1/4 layout, which RELION 5 reads; the
-    /// values, blocks and versions survive.
+    /// RELION 5 files (no trailing spaces, empty closing lines) keep their layout: written back byte for byte.
+    @Test(arguments: ["relion50_default_pipeline.star", "relion50_run_model.star", "relion50_tomograms.star"])
+    func relion5WrittenBackIdentically(file: String) throws {
+        let path = STARFixtures.path(file)
+        let doc = try STARDocument.read(path)
+        #expect(doc.layout == .trimmed)
+        #expect(STARWriter.render(doc) == String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self))
+    }
+
+    /// The layout is told from the first `loop_` line, or from the closing line of a key–value list.
+    @Test func layoutIsDetected() throws {
+        #expect(try STARDocument.parse("data_a\n\nloop_ \n_x #1 \n1 \n \n").layout == .relion)
+        #expect(try STARDocument.parse("data_a\n\nloop_\n_x #1\n1\n\n").layout == .trimmed)
+        #expect(try STARDocument.parse("data_a\n\n_x   1\n \n").layout == .relion)
+        #expect(try STARDocument.parse("data_a\n\n_x   1\n\n").layout == .trimmed)
+        #expect(try STARDocument.parse("").layout == .relion)
+        // A document built in memory is written in RELION's layout.
+        var built = STARDocument()
+        built.blocks.append(STARBlock(name: "b", pairs: [(key: "rlnX", value: "1")]))
+        #expect(STARWriter.render(built).hasSuffix(" \n"))
+    }
+
+    /// RELION 5 files written in the other layout (as RELION 3.1/4 would) keep their values, blocks and versions.
     @Test(arguments: ["relion50_default_pipeline.star", "relion50_run_model.star", "relion50_tomograms.star"])
     func relion5ValuesSurviveRewriting(file: String) throws {
-        let doc = try STARDocument.read(STARFixtures.path(file))
+        var doc = try STARDocument.read(STARFixtures.path(file))
+        doc.layout = .relion
         let again = try STARDocument.parse(STARWriter.render(doc))
         #expect(again.blocks.map(\.name) == doc.blocks.map(\.name))
         #expect(again.blocks.map(\.version) == doc.blocks.map { _ in 50001 })

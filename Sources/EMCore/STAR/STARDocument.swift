@@ -15,6 +15,9 @@ public struct STARDocument {
     /// Comment lines before the first block, each with its `#` (RELION's `# RELION optimiser; version 3.1.3`
     /// and command line); `# version N` lines are not among them (see `STARBlock.version`).
     public var header: [String] = []
+    /// The white space the file was written with, reproduced when the document is written back
+    /// (`.relion` for documents built in memory).
+    public var layout: STARLayout = .relion
 
     public init(blocks: [STARBlock] = [], path: String = "<memory>") { self.blocks = blocks; self.path = path }
 
@@ -28,6 +31,46 @@ public struct STARDocument {
     public func requireBlock(_ name: String) throws -> STARBlock {
         guard let b = block(name) else { throw STARError.missingBlock(path: path, block: name) }
         return b
+    }
+}
+
+/// The white space around a STAR file's structure. Both layouts hold the same values; a file is written back
+/// in the layout it was read in, so that a file RELION wrote comes back byte for byte.
+public enum STARLayout: String, Codable, Sendable {
+    /// `MetaDataTable::write` of RELION 3.1 and 4.0: `loop_ `, `_name #N ` and every row end in a space, and
+    /// a line of one space closes each table and key–value list.
+    case relion
+    /// The same lines without their trailing spaces, and an empty line where RELION writes one space: STAR
+    /// files of RELION 5 projects seen in the wild (and any RELION file after an editor trimmed it).
+    case trimmed
+
+    /// The layout of STAR text `bytes`: trimmed when the first `loop_` ends its line, or, in a file without
+    /// loops, when no line of one space closes a key–value list; else RELION's.
+    static func detect(_ bytes: UnsafeBufferPointer<UInt8>) -> STARLayout {
+        let n = bytes.count
+        var i = 0
+        while let at = find(Array("loop_".utf8), in: bytes, from: i) {
+            if at == 0 || bytes[at - 1] == 0x0a {
+                let next = at + 5 < n ? bytes[at + 5] : 0x0a
+                return next == 0x0a || next == 0x0d ? .trimmed : .relion
+            }
+            i = at + 5
+        }
+        let hasPairs = n > 0 && (bytes[0] == UInt8(ascii: "_") || find([0x0a, UInt8(ascii: "_")], in: bytes, from: 0) != nil)
+        return hasPairs && find([0x0a, 0x20, 0x0a], in: bytes, from: 0) == nil ? .trimmed : .relion
+    }
+
+    /// Offset of the first occurrence of `pattern` in `bytes` at or after `start` (memchr on its first byte).
+    private static func find(_ pattern: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard let base = bytes.baseAddress, let first = pattern.first else { return nil }
+        let n = bytes.count, m = pattern.count
+        var i = start
+        while i + m <= n, let hit = memchr(base + i, Int32(first), n - m + 1 - i) {
+            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if (1 ..< m).allSatisfy({ bytes[at + $0] == pattern[$0] }) { return at }
+            i = at + 1
+        }
+        return nil
     }
 }
 

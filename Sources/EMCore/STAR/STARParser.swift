@@ -56,6 +56,7 @@ struct STARParser {
             throw STARError.unexpectedToken(path: path, line: 1, column: 1, token: "file larger than 1 TiB")
         }
         var doc = STARDocument(path: path)
+        doc.layout = STARLayout.detect(bytes)
         var current: STARBlock? = nil
         var pairGaps: [String: Int] = [:]
         func finish(_ b: inout STARBlock?, gaps: inout [String: Int], into d: inout STARDocument) {

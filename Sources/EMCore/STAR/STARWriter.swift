@@ -10,6 +10,9 @@ import Foundation
 /// - loops as `loop_ `, one `_name #N ` line per column (N from 1), one row per line with each value
 ///   right-aligned in its column's field width followed by a space, and a closing line of one space.
 ///
+/// A document read from a file keeps its `layout`: in `.trimmed` files (RELION 5 projects) the same lines are
+/// written without their trailing spaces, and an empty line closes lists and tables.
+///
 /// Field widths follow RELION: 12 for numbers (RELION prints them with `%12.6f`, `%12ld`…), 10 for text.
 /// For a table read from a file the width of each column is the one the file was written with, so a file
 /// written by RELION is written back byte for byte. Values with white space or a leading quote are put in
@@ -42,12 +45,14 @@ public enum STARWriter {
         try withoutActuallyEscaping(sink) { sink in
             var out = STAROutput(sink: sink)
             for line in doc.header { out.append(line + "\n") }
-            for b in doc.blocks { try writeBlock(b, versionComment: versionComment, into: &out) }
+            for b in doc.blocks { try writeBlock(b, versionComment: versionComment, layout: doc.layout, into: &out) }
             try out.flush()
         }
     }
 
-    static func writeBlock(_ b: STARBlock, versionComment: String?, into out: inout STAROutput) throws {
+    static func writeBlock(_ b: STARBlock, versionComment: String?, layout: STARLayout = .relion,
+                           into out: inout STAROutput) throws {
+        let end = layout == .relion ? " \n" : "\n"
         if let v = b.version { out.append("\n# version \(v)\n") } else if let v = versionComment { out.append("\n" + v + "\n") }
         out.append("\ndata_\(b.name)\n")
         if let c = b.comment { out.append("# \(c)\n") }
@@ -63,14 +68,15 @@ public enum STARWriter {
                 out.append("\n")
                 try out.flushIfFull()
             }
-            out.append(" \n")
+            out.append(end)
         }
-        for t in b.tables { try writeTable(t, into: &out) }
+        for t in b.tables { try writeTable(t, layout: layout, into: &out) }
     }
 
-    static func writeTable(_ t: STARTable, into out: inout STAROutput) throws {
-        out.append("loop_ \n")
-        for (i, c) in t.columns.enumerated() { out.append("_\(c) #\(i + 1) \n") }
+    static func writeTable(_ t: STARTable, layout: STARLayout = .relion, into out: inout STAROutput) throws {
+        let end = layout == .relion ? " \n" : "\n", trailing = layout == .relion
+        out.append("loop_" + end)
+        for (i, c) in t.columns.enumerated() { out.append("_\(c) #\(i + 1)" + end) }
         let widths = t.writeWidths()
         let base = t.storage.bytes.baseAddress
         try withExtendedLifetime(t.storage) {
@@ -78,13 +84,13 @@ public enum STARWriter {
                 for c in 0 ..< row.count {
                     let cell = row[c]
                     out.value(UnsafeBufferPointer(start: base.map { $0 + STARCells.offset(cell) }, count: STARCells.length(cell)), width: widths[c])
-                    out.append(0x20)
+                    if trailing || c + 1 < row.count { out.append(0x20) }
                 }
                 out.append(0x0a)
                 try out.flushIfFull()
             }
         }
-        out.append(" \n")
+        out.append(end)
     }
 
     /// The value as it must appear in a STAR file.
