@@ -106,7 +106,10 @@ final class SlurmTestCluster {
     /// Start a daemon (it forks and its launcher exits) and record the PID it writes to `pidFile`.
     private func start(_ program: String, _ arguments: [String], pidFile: String) async throws {
         let name = URL(fileURLWithPath: program).lastPathComponent
-        let out = try await command.output(program, arguments)
+        // A launcher returns once its daemon is up; on a loaded 2-core machine (the whole suite at once) munged
+        // was seen to need more than 30 s for that, so starting gets a longer bound than client commands.
+        let launcher = SchedulerCommand(timeout: 120, environment: ["SLURM_CONF": conf])
+        let out = try await launcher.output(program, arguments)
         guard out.exitStatus == 0 else { throw TestFailure("\(name) exited with status \(String(describing: out.exitStatus)): \(out.stderr)") }
         try await waitFor("\(name) PID file", seconds: 15) {
             guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
