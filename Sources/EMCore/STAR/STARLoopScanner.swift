@@ -126,6 +126,12 @@ struct STARLoopScanner {
                 } else {
                     if values > 0 && (c == UInt8(ascii: "_") || isWord(s, p, n)) { piece.stop = .irregular; break lineLoop }
                     start = p
+                    // Eight bytes at a time to the first white space or control byte, then byte by byte near the end.
+                    while p + 8 <= n {
+                        let stop = SWAR.belowBang(SWAR.load(s + p))
+                        if stop != 0 { p += SWAR.firstByte(stop); break }
+                        p += 8
+                    }
                     while p < n && s[p] > 0x20 { p += 1 }
                     len = p - start
                     if len == 0 || len > STARCells.maxLength { piece.stop = .irregular; break lineLoop }
