@@ -6,6 +6,9 @@ import Foundation
 /// that starts a new item (`_name`, `data_`, `loop_`): that is where the loop ends. Anything unusual (a line
 /// with the wrong number of values, a `;` text field, binary bytes, a bad quote) makes the whole loop go back
 /// to the sequential reader, which gives the exact error or handles the rare layout.
+///
+/// `scan` keeps every cell (for a table); `summarise` keeps only each column's running summary, so a file
+/// read for `emtools star FILE` needs no memory beyond its text.
 struct STARLoopScanner {
     let bytes: UnsafeBufferPointer<UInt8>
     let width: Int
@@ -17,10 +20,19 @@ struct STARLoopScanner {
         var resume: STARLexer.State
     }
 
+    /// The loop's row count and column summaries, and where the sequential lexer resumes.
+    struct SummaryResult {
+        var summary: STARTableSummary
+        var resume: STARLexer.State
+    }
+
     /// What one piece found.
     struct Piece {
         enum Stop { case complete, loopEnd, irregular }
         var cells: STARCellBuffer? = nil
+        /// The running summary of each column (when summarising).
+        var scans: [STARColumnScan] = []
+        var rows = 0
         var stop = Stop.complete
         /// Newlines crossed in the piece (only meaningful when complete).
         var lines = 0
@@ -30,6 +42,20 @@ struct STARLoopScanner {
     }
 
     mutating func scan(after header: STARLexer.State) -> Result? {
+        guard let (pieces, resume) = scanPieces(after: header, summarising: false) else { return nil }
+        return Result(segments: pieces.compactMap(\.cells), resume: resume)
+    }
+
+    /// The row count and column summaries (named `columns`) of the loop whose header ends at `header`.
+    mutating func summarise(after header: STARLexer.State, columns: [String]) -> SummaryResult? {
+        guard let (pieces, resume) = scanPieces(after: header, summarising: true) else { return nil }
+        let rows = pieces.reduce(0) { $0 + $1.rows }
+        let summaries = columns.indices.map { c in STARColumnScan.summary(name: columns[c], rows: rows, parts: pieces.map { $0.scans[c] }) }
+        return SummaryResult(summary: STARTableSummary(rows: rows, columns: summaries), resume: resume)
+    }
+
+    /// Scan the pieces in parallel; the pieces up to the loop's end, and where the lexer resumes.
+    func scanPieces(after header: STARLexer.State, summarising: Bool) -> ([Piece], STARLexer.State)? {
         let n = bytes.count
         guard let base = bytes.baseAddress else { return nil }
         // The body starts at the line after the last column name.
@@ -60,13 +86,13 @@ struct STARLoopScanner {
         pieces.withUnsafeMutableBufferPointer { out in
             let outPtr = out
             let work = { (i: Int) in
-                let rowsGuess = (bounds[i + 1] - bounds[i]) / bytesPerRow + 16
+                let rowsGuess = summarising ? 1 : (bounds[i + 1] - bounds[i]) / bytesPerRow + 16
                 outPtr[i] = STARLoopScanner.scanPiece(all, from: bounds[i], to: bounds[i + 1], width: w,
-                                                      reserve: rowsGuess + rowsGuess / 8)
+                                                      reserve: rowsGuess + rowsGuess / 8, summarising: summarising)
             }
             if count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: count, execute: work) }
         }
-        var segments: [STARCellBuffer] = []
+        var kept: [Piece] = []
         var resume = header
         var line = bodyLine
         for i in 0 ..< count {
@@ -75,19 +101,22 @@ struct STARLoopScanner {
             if p.lastRowEnd >= 0 {
                 resume = STARLexer.State(pos: p.lastRowEnd, line: line + p.linesBeforeLastRowEnd, lineStart: p.lastRowEnd)
             }
-            if let c = p.cells { segments.append(c) }
+            kept.append(p)
             pieces[i].cells = nil
             if p.stop == .loopEnd { break }
             line += p.lines
         }
-        return Result(segments: segments, resume: resume)
+        return (kept, resume)
     }
 
     @inline(__always) static func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0d }
 
-    /// Scan the lines starting in `from..<to`.
-    static func scanPiece(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int, width: Int, reserve: Int) -> Piece {
+    /// Scan the lines starting in `from..<to`: keep the cells, or when `summarising` fold each row into the
+    /// columns' running summaries and keep no cells.
+    static func scanPiece(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int, width: Int, reserve: Int,
+                          summarising: Bool = false) -> Piece {
         var piece = Piece()
+        var scans = [STARColumnScan](repeating: STARColumnScan(), count: summarising ? width : 0)
         var cap = max(64, reserve * width)
         var out = malloc(cap * 8)!.assumingMemoryBound(to: UInt64.self)
         var used = 0
@@ -154,11 +183,22 @@ struct STARLoopScanner {
                 if c < 0x20 { piece.stop = .irregular; break lineLoop }
             }
             if values != width { piece.stop = .irregular; break }
+            piece.rows += 1
+            if summarising {
+                let row = out + used - width
+                scans.withUnsafeMutableBufferPointer { scan in
+                    for c in 0 ..< width where scan[c].allNumber {
+                        scan[c].add(s + STARCells.offset(row[c]), STARCells.length(row[c]))
+                    }
+                }
+                used -= width
+            }
             piece.lastRowEnd = p
             piece.linesBeforeLastRowEnd = lines
             if p < n { p += 1; lines += 1 }
         }
         piece.lines = lines
+        piece.scans = scans
         // Give back the unused reserve (realloc shrinks in place).
         out = realloc(out, max(1, used) * 8)!.assumingMemoryBound(to: UInt64.self)
         piece.cells = STARCellBuffer(owning: out, count: used)

@@ -31,6 +31,8 @@ struct STARParseOptions {
     var parallelMinimumBytes = 1 << 20
     /// Number of workers; nil means `Parallel.threadCount`.
     var threads: Int? = nil
+    /// Big loops are only summarised (into `STARParser.loopSummaries`); their tables hold no rows.
+    var summarising = false
     static var `default` = STARParseOptions()
 }
 
@@ -40,6 +42,10 @@ struct STARParser {
     let path: String
     var lexer: STARLexer
     var options: STARParseOptions
+    /// When summarising: the summaries of the loops read that way, by the loop's number in the file (from 0).
+    var loopSummaries: [Int: STARTableSummary] = [:]
+    /// Number of loops read so far.
+    var loopCount = 0
 
     init(storage: STARStorage, path: String, options: STARParseOptions = .default) {
         self.storage = storage; self.path = path; self.options = options
@@ -151,9 +157,17 @@ struct STARParser {
         }
         let width = columns.count
         let threads = options.threads ?? Parallel.threadCount
+        defer { loopCount += 1 }
         if let first = tok, first.line > lastHeaderLine, !lexer.isKeyword(first),
            bytes.count - afterHeader.pos >= options.parallelMinimumBytes {
             var scanner = STARLoopScanner(bytes: bytes, width: width, threads: threads)
+            if options.summarising, let result = scanner.summarise(after: afterHeader, columns: columns) {
+                lexer.state = result.resume
+                loopSummaries[loopCount] = result.summary
+                let table = STARTable(columns: columns, cells: STARCells(width: width, segments: []), storage: storage,
+                                      blockName: blockName, path: path)
+                return (table, try lexer.next())
+            }
             if let result = scanner.scan(after: afterHeader) {
                 lexer.state = result.resume
                 let cells = STARCells(width: width, segments: result.segments)

@@ -27,9 +27,7 @@ extension STARTable {
     public func summaries() -> [STARColumnSummary] { summaries(of: Array(0 ..< columns.count)) }
 
     /// Summaries of `wanted` columns in one parallel pass over the rows: each chunk of rows is read row by
-    /// row (cells and text in file order) and keeps a running summary per column. The chunks are
-    /// `Parallel.chunkRanges`, and each column's values are added in row order within a chunk, then the
-    /// chunks in order, so the mean does not depend on how many columns are asked for at once.
+    /// row (cells and text in file order) and keeps a running summary per column.
     func summaries(of wanted: [Int]) -> [STARColumnSummary] {
         let n = rowCount
         guard n > 0, !wanted.isEmpty else { return wanted.map { STARColumnSummary(name: columns[$0], kind: .string) } }
@@ -60,20 +58,21 @@ extension STARTable {
         }
         return withExtendedLifetime(storage) {
             (0 ..< k).map { j in
-                let name = columns[wanted[j]]
-                let mine = stride(from: j, to: parts.count, by: k).map { parts[$0] }
-                guard mine.allSatisfy(\.allNumber) else { return STARColumnSummary(name: name, kind: .string) }
-                let kind: STARColumnKind = mine.allSatisfy(\.allInt) ? .int : .double
-                return STARColumnSummary(name: name, kind: kind, min: mine.map(\.min).min(), max: mine.map(\.max).max(),
-                                         mean: mine.reduce(0) { $0 + $1.sum } / Double(n))
+                STARColumnScan.summary(name: columns[wanted[j]], rows: n, parts: stride(from: j, to: parts.count, by: k).map { parts[$0] })
             }
         }
     }
 }
 
-/// The running summary of one column over a chunk of rows.
+/// The running summary of one column over a run of rows.
+///
+/// The sum is compensated (each addition's rounding error is kept, Knuth's TwoSum), so the mean is the
+/// correctly rounded mean for all practical inputs and does not depend on how the rows were split between
+/// cores; with an infinity or NaN among the values it is the plain sum's.
 struct STARColumnScan {
-    var allInt = true, allNumber = true, min = Double.infinity, max = -Double.infinity, sum = 0.0
+    var allInt = true, allNumber = true, min = Double.infinity, max = -Double.infinity
+    /// The plain running sum and the sum of its rounding errors.
+    var sum = 0.0, error = 0.0
 
     /// Take one cell: integers while every value so far was one, then doubles; a non-number ends the scan.
     @inline(__always)
@@ -84,6 +83,22 @@ struct STARColumnScan {
         } else { allNumber = false; return }
         if v < min { min = v }
         if v > max { max = v }
-        sum += v
+        let t = sum + v, back = t - sum
+        error += (sum - (t - back)) + (v - back)
+        sum = t
+    }
+
+    /// The summary of a column of `rows` values from the scans of its runs of rows, in row order.
+    static func summary(name: String, rows: Int, parts: [STARColumnScan]) -> STARColumnSummary {
+        guard rows > 0, parts.allSatisfy(\.allNumber) else { return STARColumnSummary(name: name, kind: .string) }
+        let kind: STARColumnKind = parts.allSatisfy(\.allInt) ? .int : .double
+        var total = STARColumnScan()
+        for p in parts {
+            let t = total.sum + p.sum, back = t - total.sum
+            total.error += (total.sum - (t - back)) + (p.sum - back) + p.error
+            total.sum = t
+        }
+        let sum = total.sum.isFinite && total.error.isFinite ? total.sum + total.error : total.sum
+        return STARColumnSummary(name: name, kind: kind, min: parts.map(\.min).min(), max: parts.map(\.max).max(), mean: sum / Double(rows))
     }
 }

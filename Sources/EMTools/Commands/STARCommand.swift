@@ -95,7 +95,7 @@ struct STARCommand: ParsableCommand {
     func runSummary(paths: [String]) throws {
         var all: [STARFileSummary] = []
         try forEachFile(paths, label: "star") { path in
-            let s = STARFileSummary(path: path, document: try STARDocument.read(path))
+            let s = STARFileSummary(try STARDocumentSummary.read(path))
             if json { all.append(s) } else { try StandardOutput.write(s.text()) }
         }
         if json { try StandardOutput.json(paths.count == 1 && all.count == 1 ? AnyEncodable(all[0]) : AnyEncodable(all)) }
