@@ -3,7 +3,8 @@ import Foundation
 import Testing
 import TestSupport
 
-/// `STARDocumentSummary.read` (big loops summarised while scanned) against summaries of the parsed tables.
+/// `STARDocumentSummary.read` and `STARCountedDocument.read` (big loops summarised or counted while
+/// scanned) against the summaries and counts of the parsed tables.
 @Suite struct STARSummaryTests {
     /// A RELION-like file with a loop big enough for the parallel scanner, with `extra` lines inserted.
     func file(rows: Int, extra: (Int) -> String = { _ in "" }) -> String {
@@ -60,6 +61,29 @@ import TestSupport
         do { _ = try STARDocument.read(path) } catch { readError = error }
         #expect(readError != nil)
         #expect(throws: readError as! STARError) { try STARDocumentSummary.read(path) }
+    }
+
+    func expectSameCounts(_ path: String, _ column: String) throws {
+        let counted = try STARCountedDocument.read(path, countingBy: column)
+        let doc = try STARDocument.read(path)
+        #expect(counted.document.blocks.map(\.name) == doc.blocks.map(\.name))
+        let table = try doc.requireBlock("particles").requireTable()
+        let ours = try counted.counts(block: 1, table: 0)
+        let ref = try table.counts(by: column)
+        #expect(ours.map(\.value) == ref.map(\.value) && ours.map(\.count) == ref.map(\.count))
+    }
+
+    @Test func bigLoopCountedWhileScannedEqualsTheTablesCounts() throws {
+        let plain = try write(file(rows: 40_000), "count.star")
+        for column in ["rlnClassNumber", "_rlnImageName", "rlnDefocusU"] { try expectSameCounts(plain, column) }
+        let unusual = try write(file(rows: 30_000) { i in i % 5000 == 7 ? "1.5 \"name with spaces\" 3 15000.5 # a comment\n\n" : "" },
+                                "count-unusual.star")
+        try expectSameCounts(unusual, "rlnImageName")
+        let counted = try STARCountedDocument.read(plain, countingBy: "rlnOpticsGroup")
+        #expect(try counted.counts(block: 0, table: 0).map(\.count) == [1])
+        #expect(throws: STARError.missingColumn(path: plain, block: "particles", column: "nope")) {
+            try STARCountedDocument.read(plain, countingBy: "nope").counts(block: 1, table: 0)
+        }
     }
 
     @Test func meanIsTheCorrectlyRoundedMean() throws {

@@ -7,9 +7,13 @@ import Foundation
 /// with the wrong number of values, a `;` text field, binary bytes, a bad quote) makes the whole loop go back
 /// to the sequential reader, which gives the exact error or handles the rare layout.
 ///
-/// `scan` keeps every cell (for a table); `summarise` keeps only each column's running summary, so a file
-/// read for `emtools star FILE` needs no memory beyond its text.
+/// `scan` keeps every cell (for a table); `summarise` keeps only each column's running summary, and `count`
+/// only the counts of one column's values, so a file read for `emtools star FILE` or `--count-by` needs no
+/// memory beyond its text.
 struct STARLoopScanner {
+    /// What is kept of each row.
+    enum Keep { case cells, summaries, counts(column: Int) }
+
     let bytes: UnsafeBufferPointer<UInt8>
     let width: Int
     let threads: Int
@@ -30,8 +34,10 @@ struct STARLoopScanner {
     struct Piece {
         enum Stop { case complete, loopEnd, irregular }
         var cells: STARCellBuffer? = nil
-        /// The running summary of each column (when summarising).
+        /// The running summary of each column (when keeping summaries).
         var scans: [STARColumnScan] = []
+        /// The number of rows with each value of the counted column (when keeping counts).
+        var counts: [String: Int] = [:]
         var rows = 0
         var stop = Stop.complete
         /// Newlines crossed in the piece (only meaningful when complete).
@@ -42,20 +48,28 @@ struct STARLoopScanner {
     }
 
     mutating func scan(after header: STARLexer.State) -> Result? {
-        guard let (pieces, resume) = scanPieces(after: header, summarising: false) else { return nil }
+        guard let (pieces, resume) = scanPieces(after: header, keep: .cells) else { return nil }
         return Result(segments: pieces.compactMap(\.cells), resume: resume)
     }
 
     /// The row count and column summaries (named `columns`) of the loop whose header ends at `header`.
     mutating func summarise(after header: STARLexer.State, columns: [String]) -> SummaryResult? {
-        guard let (pieces, resume) = scanPieces(after: header, summarising: true) else { return nil }
+        guard let (pieces, resume) = scanPieces(after: header, keep: .summaries) else { return nil }
         let rows = pieces.reduce(0) { $0 + $1.rows }
         let summaries = columns.indices.map { c in STARColumnScan.summary(name: columns[c], rows: rows, parts: pieces.map { $0.scans[c] }) }
         return SummaryResult(summary: STARTableSummary(rows: rows, columns: summaries), resume: resume)
     }
 
+    /// The number of rows with each value of column `column`, and where the sequential lexer resumes.
+    mutating func count(after header: STARLexer.State, column: Int) -> (counts: [String: Int], resume: STARLexer.State)? {
+        guard let (pieces, resume) = scanPieces(after: header, keep: .counts(column: column)) else { return nil }
+        var counts: [String: Int] = [:]
+        for p in pieces { counts.merge(p.counts, uniquingKeysWith: +) }
+        return (counts, resume)
+    }
+
     /// Scan the pieces in parallel; the pieces up to the loop's end, and where the lexer resumes.
-    func scanPieces(after header: STARLexer.State, summarising: Bool) -> ([Piece], STARLexer.State)? {
+    func scanPieces(after header: STARLexer.State, keep: Keep) -> ([Piece], STARLexer.State)? {
         let n = bytes.count
         guard let base = bytes.baseAddress else { return nil }
         // The body starts at the line after the last column name.
@@ -86,9 +100,10 @@ struct STARLoopScanner {
         pieces.withUnsafeMutableBufferPointer { out in
             let outPtr = out
             let work = { (i: Int) in
-                let rowsGuess = summarising ? 1 : (bounds[i + 1] - bounds[i]) / bytesPerRow + 16
+                let rowsGuess: Int
+                if case .cells = keep { rowsGuess = (bounds[i + 1] - bounds[i]) / bytesPerRow + 16 } else { rowsGuess = 1 }
                 outPtr[i] = STARLoopScanner.scanPiece(all, from: bounds[i], to: bounds[i + 1], width: w,
-                                                      reserve: rowsGuess + rowsGuess / 8, summarising: summarising)
+                                                      reserve: rowsGuess + rowsGuess / 8, keep: keep)
             }
             if count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: count, execute: work) }
         }
@@ -111,12 +126,14 @@ struct STARLoopScanner {
 
     @inline(__always) static func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0d }
 
-    /// Scan the lines starting in `from..<to`: keep the cells, or when `summarising` fold each row into the
-    /// columns' running summaries and keep no cells.
+    /// Scan the lines starting in `from..<to`, keeping the cells, or folding each row into the columns'
+    /// running summaries or one column's counts (and keeping no cells).
     static func scanPiece(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int, width: Int, reserve: Int,
-                          summarising: Bool = false) -> Piece {
+                          keep: Keep = .cells) -> Piece {
         var piece = Piece()
-        var scans = [STARColumnScan](repeating: STARColumnScan(), count: summarising ? width : 0)
+        var scans: [STARColumnScan] = []
+        if case .summaries = keep { scans = [STARColumnScan](repeating: STARColumnScan(), count: width) }
+        var counts: [String: Int] = [:]
         var cap = max(64, reserve * width)
         var out = malloc(cap * 8)!.assumingMemoryBound(to: UInt64.self)
         var used = 0
@@ -184,13 +201,19 @@ struct STARLoopScanner {
             }
             if values != width { piece.stop = .irregular; break }
             piece.rows += 1
-            if summarising {
-                let row = out + used - width
+            let row = out + used - width
+            switch keep {
+            case .cells: break
+            case .summaries:
                 scans.withUnsafeMutableBufferPointer { scan in
                     for c in 0 ..< width where scan[c].allNumber {
                         scan[c].add(s + STARCells.offset(row[c]), STARCells.length(row[c]))
                     }
                 }
+                used -= width
+            case .counts(let c):
+                let cell = row[c]
+                counts[String(decoding: UnsafeBufferPointer(start: s + STARCells.offset(cell), count: STARCells.length(cell)), as: UTF8.self), default: 0] += 1
                 used -= width
             }
             piece.lastRowEnd = p
@@ -199,6 +222,7 @@ struct STARLoopScanner {
         }
         piece.lines = lines
         piece.scans = scans
+        piece.counts = counts
         // Give back the unused reserve (realloc shrinks in place).
         out = realloc(out, max(1, used) * 8)!.assumingMemoryBound(to: UInt64.self)
         piece.cells = STARCellBuffer(owning: out, count: used)

@@ -33,6 +33,9 @@ struct STARParseOptions {
     var threads: Int? = nil
     /// Big loops are only summarised (into `STARParser.loopSummaries`); their tables hold no rows.
     var summarising = false
+    /// Big loops with this column (name without `_`) only count its values (into `STARParser.loopCounts`);
+    /// their tables hold no rows.
+    var counting: String? = nil
     static var `default` = STARParseOptions()
 }
 
@@ -44,6 +47,8 @@ struct STARParser {
     var options: STARParseOptions
     /// When summarising: the summaries of the loops read that way, by the loop's number in the file (from 0).
     var loopSummaries: [Int: STARTableSummary] = [:]
+    /// When counting: the counts of the loops read that way, by the loop's number in the file (from 0).
+    var loopCounts: [Int: [String: Int]] = [:]
     /// Number of loops read so far.
     var loopCount = 0
 
@@ -164,6 +169,14 @@ struct STARParser {
             if options.summarising, let result = scanner.summarise(after: afterHeader, columns: columns) {
                 lexer.state = result.resume
                 loopSummaries[loopCount] = result.summary
+                let table = STARTable(columns: columns, cells: STARCells(width: width, segments: []), storage: storage,
+                                      blockName: blockName, path: path)
+                return (table, try lexer.next())
+            }
+            if let name = options.counting, let c = columns.firstIndex(of: name),
+               let result = scanner.count(after: afterHeader, column: c) {
+                lexer.state = result.resume
+                loopCounts[loopCount] = result.counts
                 let table = STARTable(columns: columns, cells: STARCells(width: width, segments: []), storage: storage,
                                       blockName: blockName, path: path)
                 return (table, try lexer.next())

@@ -104,6 +104,12 @@ struct STARCommand: ParsableCommand {
     // MARK: selection, counts, merge
 
     func runSelection(paths: [String]) throws {
+        if let cb = countBy, conditions.isEmpty, !merge, paths.count == 1 {
+            // Counting a whole table: big loops are counted while scanned, without an index of their cells.
+            let counted = try STARCountedDocument.read(paths[0], countingBy: cb)
+            try printCounts(try counted.counts(block: try targetBlock(in: counted.document), table: 0), column: counted.column)
+            return
+        }
         var docs: [STARDocument] = []
         for p in paths { docs.append(try STARDocument.read(p)) }
         let first = docs[0]
