@@ -158,7 +158,8 @@ struct STARLoopScanner {
             while true {
                 if values == width { piece.stop = .irregular; break lineLoop }
                 let start: Int, len: Int
-                if c == UInt8(ascii: "'") || c == UInt8(ascii: "\"") {
+                let special = mayBeSpecial(c)
+                if special && (c == UInt8(ascii: "'") || c == UInt8(ascii: "\"")) {
                     var j = p + 1
                     while j < n {
                         let d = s[j]
@@ -170,7 +171,7 @@ struct STARLoopScanner {
                     start = p + 1; len = j - p - 1
                     p = j + 1
                 } else {
-                    if values > 0 && (c == UInt8(ascii: "_") || isWord(s, p, n)) { piece.stop = .irregular; break lineLoop }
+                    if special && values > 0 && (c == UInt8(ascii: "_") || isWord(s, p, n)) { piece.stop = .irregular; break lineLoop }
                     start = p
                     // Eight bytes at a time to the first white space or control byte, then byte by byte near the end.
                     while p + 8 <= n {
@@ -190,6 +191,8 @@ struct STARLoopScanner {
                 out[used] = STARCells.pack(offset: start, length: len)
                 used += 1
                 values += 1
+                // Most values are followed by one space and the next value.
+                if p + 1 < n && s[p] == 0x20 && s[p + 1] > 0x20 && s[p + 1] != UInt8(ascii: "#") { p += 1; c = s[p]; continue }
                 while p < n && blank(s[p]) { p += 1 }
                 if p >= n || s[p] == 0x0a { break }
                 c = s[p]
@@ -227,6 +230,14 @@ struct STARLoopScanner {
         out = realloc(out, max(1, used) * 8)!.assumingMemoryBound(to: UInt64.self)
         piece.cells = STARCellBuffer(owning: out, count: used)
         return piece
+    }
+
+    /// True for the bytes a value starting with which needs a closer look: quotes, `_`, and the first letters
+    /// of `data_` and `loop_` (and, harmlessly, a few others that share their low bits).
+    @inline(__always)
+    static func mayBeSpecial(_ c: UInt8) -> Bool {
+        if c < 0x40 { return (0x0000_0084_0000_0000 as UInt64) &>> UInt64(c) & 1 != 0 }
+        return (0x8000_1010_0000_0000 as UInt64) &>> UInt64((c | 0x20) & 0x3f) & 1 != 0
     }
 
     /// True when a bare `data_…` or `loop_` starts at `p`.
