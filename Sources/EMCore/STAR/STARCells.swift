@@ -151,6 +151,22 @@ struct STARCells {
         }
     }
 
+    /// Call `body(cellsOfRow)` for each row in `rows`, in order, walking segments without a search per row.
+    @inline(__always)
+    func forEachRow(rows: Range<Int>, _ body: (UnsafePointer<UInt64>) -> Void) {
+        guard !rows.isEmpty, width > 0 else { return }
+        var s = 0
+        while s + 1 < firstRows.count && firstRows[s + 1] <= rows.lowerBound { s += 1 }
+        var r = rows.lowerBound
+        while r < rows.upperBound {
+            let first = firstRows[s]
+            let stop = min(rows.upperBound, first + segments[s].count / width)
+            var row = UnsafePointer(segments[s].base) + (r - first) * width
+            while r < stop { body(row); r += 1; row += width }
+            s += 1
+        }
+    }
+
     /// All cells of one row, in column order.
     func row(_ r: Int) -> [UInt64] { (0 ..< width).map { cell(row: r, column: $0) } }
 }

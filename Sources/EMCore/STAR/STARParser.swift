@@ -31,6 +31,11 @@ struct STARParseOptions {
     var parallelMinimumBytes = 1 << 20
     /// Number of workers; nil means `Parallel.threadCount`.
     var threads: Int? = nil
+    /// Big loops are only summarised (into `STARParser.loopSummaries`); their tables hold no rows.
+    var summarising = false
+    /// Big loops with this column (name without `_`) only count its values (into `STARParser.loopCounts`);
+    /// their tables hold no rows.
+    var counting: String? = nil
     static var `default` = STARParseOptions()
 }
 
@@ -40,6 +45,12 @@ struct STARParser {
     let path: String
     var lexer: STARLexer
     var options: STARParseOptions
+    /// When summarising: the summaries of the loops read that way, by the loop's number in the file (from 0).
+    var loopSummaries: [Int: STARTableSummary] = [:]
+    /// When counting: the counts of the loops read that way, by the loop's number in the file (from 0).
+    var loopCounts: [Int: [String: Int]] = [:]
+    /// Number of loops read so far.
+    var loopCount = 0
 
     init(storage: STARStorage, path: String, options: STARParseOptions = .default) {
         self.storage = storage; self.path = path; self.options = options
@@ -152,9 +163,25 @@ struct STARParser {
         }
         let width = columns.count
         let threads = options.threads ?? Parallel.threadCount
+        defer { loopCount += 1 }
         if let first = tok, first.line > lastHeaderLine, !lexer.isKeyword(first),
            bytes.count - afterHeader.pos >= options.parallelMinimumBytes {
             var scanner = STARLoopScanner(bytes: bytes, width: width, threads: threads)
+            if options.summarising, let result = scanner.summarise(after: afterHeader, columns: columns) {
+                lexer.state = result.resume
+                loopSummaries[loopCount] = result.summary
+                let table = STARTable(columns: columns, cells: STARCells(width: width, segments: []), storage: storage,
+                                      blockName: blockName, path: path)
+                return (table, try lexer.next())
+            }
+            if let name = options.counting, let c = columns.firstIndex(of: name),
+               let result = scanner.count(after: afterHeader, column: c) {
+                lexer.state = result.resume
+                loopCounts[loopCount] = result.counts
+                let table = STARTable(columns: columns, cells: STARCells(width: width, segments: []), storage: storage,
+                                      blockName: blockName, path: path)
+                return (table, try lexer.next())
+            }
             if let result = scanner.scan(after: afterHeader) {
                 lexer.state = result.resume
                 let cells = STARCells(width: width, segments: result.segments)

@@ -115,6 +115,11 @@ extension STARTable {
             return local
         }
         for p in parts { counts.merge(p, uniquingKeysWith: +) }
+        return STARTable.sorted(counts)
+    }
+
+    /// Counts of values, numerically ascending when every value is a number, else in byte order of the text.
+    static func sorted(_ counts: [String: Int]) -> [(value: String, count: Int)] {
         let numbers = counts.keys.map { Double($0) }
         if numbers.allSatisfy({ $0 != nil }) {
             return counts.sorted { (Double($0.key)!, $0.key) < (Double($1.key)!, $1.key) }.map { ($0.key, $0.value) }

@@ -1,24 +1,5 @@
 import Foundation
 
-/// What a column holds, judged from all its values.
-public enum STARColumnKind: String, Codable, Sendable {
-    /// Every value is a decimal integer.
-    case int
-    /// Every value is a number and at least one is not an integer.
-    case double
-    /// At least one value is not a number (or the column is empty).
-    case string
-}
-
-/// Numeric summary of a column.
-public struct STARColumnSummary: Codable, Equatable, Sendable {
-    /// Column name without the leading underscore.
-    public var name: String
-    public var kind: STARColumnKind
-    /// Minimum, maximum and mean of the values (nil for string columns and empty tables).
-    public var min: Double?, max: Double?, mean: Double?
-}
-
 extension STARTable {
     /// All values of column `name` as Double, parsed in parallel straight from the file's bytes.
     /// - Throws: `missingColumn`, or `valueNotNumeric` (file line and column) / `notANumber` naming the first
@@ -81,40 +62,4 @@ extension STARTable {
         }
         return .notANumber(path: path, block: blockName, column: columns[c], row: r + 1, value: value)
     }
-
-    /// The kind of column `c` and, for numbers, min/max/mean. One parallel pass.
-    public func summary(column c: Int) -> STARColumnSummary {
-        let n = rowCount
-        guard n > 0 else { return STARColumnSummary(name: columns[c], kind: .string) }
-        let base = storage.bytes.baseAddress!
-        struct Part { var allInt = true, allNumber = true, min = Double.infinity, max = -Double.infinity, sum = 0.0 }
-        let scan = { (range: Range<Int>) -> Part in
-            var p = Part()
-            cells.forEach(column: c, rows: range) { _, cell in
-                guard p.allNumber else { return }
-                let s = base + STARCells.offset(cell), len = STARCells.length(cell)
-                let v: Double
-                if p.allInt, let i = NumberParsing.int(s, len) { v = Double(i) } else if let d = NumberParsing.double(s, len) {
-                    p.allInt = false; v = d
-                } else { p.allNumber = false; return }
-                if v < p.min { p.min = v }
-                if v > p.max { p.max = v }
-                p.sum += v
-            }
-            return p
-        }
-        // Short columns are scanned here: a million one-row columns must not start a million parallel jobs.
-        let minChunk = 1 << 15
-        let parts = n < 2 * minChunk ? [scan(0 ..< n)] : Parallel.mapChunks(count: n, minChunk: minChunk, scan)
-        let allNumber = parts.allSatisfy { $0.allNumber }
-        guard allNumber else { return withExtendedLifetime(storage) { STARColumnSummary(name: columns[c], kind: .string) } }
-        let kind: STARColumnKind = parts.allSatisfy { $0.allInt } ? .int : .double
-        return withExtendedLifetime(storage) {
-            STARColumnSummary(name: columns[c], kind: kind, min: parts.map(\.min).min(), max: parts.map(\.max).max(),
-                              mean: parts.reduce(0) { $0 + $1.sum } / Double(n))
-        }
-    }
-
-    /// Summaries of every column, in column order.
-    public func summaries() -> [STARColumnSummary] { (0 ..< columns.count).map { summary(column: $0) } }
 }

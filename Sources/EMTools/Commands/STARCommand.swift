@@ -95,7 +95,7 @@ struct STARCommand: ParsableCommand {
     func runSummary(paths: [String]) throws {
         var all: [STARFileSummary] = []
         try forEachFile(paths, label: "star") { path in
-            let s = STARFileSummary(path: path, document: try STARDocument.read(path))
+            let s = STARFileSummary(try STARDocumentSummary.read(path))
             if json { all.append(s) } else { try StandardOutput.write(s.text()) }
         }
         if json { try StandardOutput.json(paths.count == 1 && all.count == 1 ? AnyEncodable(all[0]) : AnyEncodable(all)) }
@@ -104,6 +104,12 @@ struct STARCommand: ParsableCommand {
     // MARK: selection, counts, merge
 
     func runSelection(paths: [String]) throws {
+        if let cb = countBy, conditions.isEmpty, !merge, paths.count == 1 {
+            // Counting a whole table: big loops are counted while scanned, without an index of their cells.
+            let counted = try STARCountedDocument.read(paths[0], countingBy: cb)
+            try printCounts(try counted.counts(block: try targetBlock(in: counted.document), table: 0), column: counted.column)
+            return
+        }
         var docs: [STARDocument] = []
         for p in paths { docs.append(try STARDocument.read(p)) }
         let first = docs[0]

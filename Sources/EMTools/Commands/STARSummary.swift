@@ -10,11 +10,11 @@ struct STARFileSummary: Encodable {
     let file: String
     let blocks: [Block]
 
-    init(path: String, document: STARDocument) {
-        file = path
-        blocks = document.blocks.map { b in
+    init(_ summary: STARDocumentSummary) {
+        file = summary.path
+        blocks = summary.blocks.map { b in
             Block(name: b.name, version: b.version, pairs: b.pairs.map { Pair(key: $0.key, value: $0.value) },
-                  tables: b.tables.map { Table(rows: $0.rowCount, columns: $0.summaries()) })
+                  tables: b.tables.map { Table(rows: $0.rows, columns: $0.columns) })
         }
     }
 
