@@ -42,11 +42,13 @@ let package = Package(
         .systemLibrary(name: "CCairo", providers: [.apt(["libcairo2-dev"])]),
         // DWARF 4: valgrind 3.19 (Debian 12) cannot read the DWARF 5 this toolchain's clang emits by default.
         .target(name: "CDelayLoad", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
+        // SIMD kernels picked at run time by CPU feature (F16C half → float).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-gdwarf-4"])]),
 
         // MARK: libraries
         .target(
             name: "EMCore",
-            dependencies: ["CFFTW", "COpenBLAS", "CLAPACKE", "CPNG", "CCairo", "CZlib", "CBZip2", "CDelayLoad"],
+            dependencies: ["CFFTW", "COpenBLAS", "CLAPACKE", "CPNG", "CCairo", "CZlib", "CBZip2", "CDelayLoad", "CKernels"],
             swiftSettings: swiftSettings
         ),
         .target(

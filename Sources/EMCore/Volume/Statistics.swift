@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Minimum, maximum, mean and RMS deviation of a set of values, as the MRC2014 header stores them
@@ -53,10 +54,25 @@ public struct VolumeStatistics: Equatable, Codable {
     /// Two-pass statistics of one small block (≤ 4096 values, so the second pass reads from L1) with two
     /// independent sets of SIMD lanes. NaNs are skipped by min and max (as `Float.minimum` does) and make the
     /// mean and RMS NaN.
+    ///
+    /// On CPUs with AVX2 the same two passes run 8 lanes wide in C (`emt_block_statistics`, CKernels); sums
+    /// may then differ from this code's in the last bits (other lane grouping), never in min and max.
     @inline(__always)
     static func ofBlock(_ b: UnsafeBufferPointer<Float>) -> VolumeStatistics {
         let n = b.count
         guard n > 0, let base = b.baseAddress else { return .empty }
+        if hasAVX2 {
+            var mn: Float = 0, mx: Float = 0, mean = 0.0, m2 = 0.0
+            if emt_block_statistics(base, n, &mn, &mx, &mean, &m2) != 0 {
+                return VolumeStatistics(min: mn, max: mx, mean: mean, rms: (m2 / Double(n)).squareRoot(), count: n)
+            }
+        }
+        return ofBlockSIMD(base, count: n)
+    }
+
+    /// `ofBlock` in Swift SIMD (8 lanes as two 4-wide halves on baseline x86-64), for CPUs without AVX2.
+    @inline(__always)
+    static func ofBlockSIMD(_ base: UnsafePointer<Float>, count n: Int) -> VolumeStatistics {
         var min0 = SIMD8<Float>(repeating: .infinity), min1 = min0
         var max0 = SIMD8<Float>(repeating: -.infinity), max1 = max0
         var sum0 = SIMD8<Float>(repeating: 0), sum1 = sum0
@@ -97,6 +113,9 @@ public struct VolumeStatistics: Equatable, Codable {
         return VolumeStatistics(min: mn, max: mx, mean: mean, rms: (sq / Double(n)).squareRoot(), count: n)
     }
 }
+
+/// Whether `emt_block_statistics` runs (the CPU has AVX2), asked once per process.
+let hasAVX2 = emt_has_avx2() != 0
 
 extension SIMD8 where Scalar == Float {
     /// Lane-wise minimum that keeps `self` where `other` is NaN. Unlike the generic `pointwiseMin`, which the

@@ -1,0 +1,32 @@
+// Small SIMD kernels that Swift cannot express portably: the instruction set is chosen at run time, so one
+// binary uses F16C on CPUs that have it and stays correct (scalar code) on those that do not.
+#ifndef C_KERNELS_H
+#define C_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Convert `count` IEEE half-precision values at `src` (any alignment; byte-swapped first when `swap` is
+/// non-zero) to single precision at `dst`. Exact for every value: zeros, subnormals, infinities and NaNs keep
+/// their sign (a signalling NaN may come back quiet, as the hardware converts it). Uses the F16C instruction
+/// `vcvtph2ps` (8 values per instruction) when the CPU has it, else branch-free scalar code.
+void emt_half_to_float(const void *src, float *dst, size_t count, int swap);
+
+/// 1 when `emt_half_to_float` runs on F16C, 0 when it runs the scalar code (for tests and docs).
+int emt_half_to_float_uses_f16c(void);
+
+/// Convert `count` signed 16-bit integers at `src` (any alignment; byte-swapped first when `swap` is non-zero)
+/// to single precision at `dst` (exact). AVX2 when the CPU has it, else scalar code.
+void emt_int16_to_float(const void *src, float *dst, size_t count, int swap);
+
+/// Statistics of one block of `count` floats (at most a few thousand, so the second pass reads from L1), as
+/// `VolumeStatistics.ofBlock` computes them: minimum and maximum skipping NaN (+inf/-inf when all are NaN),
+/// the mean from lane sums in single precision added in double, and M2 = Σ (x − mean)² the same way (NaN in
+/// the data makes mean and M2 NaN). Runs on AVX2 and returns 1; returns 0 and writes nothing when the CPU
+/// has no AVX2 (the caller then uses its own code).
+int emt_block_statistics(const float *x, size_t count, float *min, float *max, double *mean, double *m2);
+
+/// 1 when `emt_block_statistics` can run (the CPU has AVX2).
+int emt_has_avx2(void);
+
+#endif
