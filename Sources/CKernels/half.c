@@ -1,10 +1,5 @@
 #include "CKernels.h"
-
-#include <string.h>
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
+#include "words16.h"
 
 /// One half → float, bit-exact: exponent and mantissa shifted into place and rescaled by 2^112 (which also
 /// handles subnormals); infinities and NaNs get the all-ones exponent with the payload kept; the sign copied.
@@ -21,23 +16,13 @@ static inline float half_to_float(uint16_t h) {
 }
 
 static void scalar(const uint8_t *src, float *dst, size_t count, int swap) {
-    for (size_t i = 0; i < count; i++) {
-        uint16_t h;
-        memcpy(&h, src + 2 * i, 2);
-        if (swap) h = (uint16_t)((h >> 8) | (h << 8));
-        dst[i] = half_to_float(h);
-    }
+    for (size_t i = 0; i < count; i++) dst[i] = half_to_float(emt_load16(src + 2 * i, swap));
 }
 
 #if defined(__x86_64__)
 __attribute__((target("avx2,f16c"))) static void f16c(const uint8_t *src, float *dst, size_t count, int swap) {
-    const __m128i bytes = _mm_setr_epi8(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
     size_t i = 0;
-    for (; i + 8 <= count; i += 8) {
-        __m128i h = _mm_loadu_si128((const __m128i *)(src + 2 * i));
-        if (swap) h = _mm_shuffle_epi8(h, bytes);
-        _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(h));
-    }
+    for (; i + 8 <= count; i += 8) _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(emt_load8x16(src + 2 * i, swap)));
     scalar(src + 2 * i, dst + i, count - i, swap);
 }
 
@@ -45,7 +30,7 @@ static int has_f16c(void) {
     static int known = -1;
     if (known < 0) {
         __builtin_cpu_init();
-        known = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2");
+        known = __builtin_cpu_supports("f16c") && emt_has_avx2();
     }
     return known;
 }

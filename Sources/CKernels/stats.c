@@ -1,10 +1,13 @@
 #include "CKernels.h"
+#include "words16.h"
 
 #include <math.h>
-#include <string.h>
+
+static void int16_scalar(const uint8_t *src, float *dst, size_t count, int swap) {
+    for (size_t i = 0; i < count; i++) dst[i] = (float)(int16_t)emt_load16(src + 2 * i, swap);
+}
 
 #if defined(__x86_64__)
-#include <immintrin.h>
 
 static int avx2(void) {
     static int known = -1;
@@ -69,19 +72,10 @@ __attribute__((target("avx2"))) static void block(const float *x, size_t n, floa
 }
 
 __attribute__((target("avx2"))) static void int16_avx2(const uint8_t *src, float *dst, size_t count, int swap) {
-    const __m128i bytes = _mm_setr_epi8(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
     size_t i = 0;
-    for (; i + 8 <= count; i += 8) {
-        __m128i h = _mm_loadu_si128((const __m128i *)(src + 2 * i));
-        if (swap) h = _mm_shuffle_epi8(h, bytes);
-        _mm256_storeu_ps(dst + i, _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(h)));
-    }
-    for (; i < count; i++) {
-        uint16_t u;
-        memcpy(&u, src + 2 * i, 2);
-        if (swap) u = (uint16_t)((u >> 8) | (u << 8));
-        dst[i] = (float)(int16_t)u;
-    }
+    for (; i + 8 <= count; i += 8)
+        _mm256_storeu_ps(dst + i, _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(emt_load8x16(src + 2 * i, swap))));
+    int16_scalar(src + 2 * i, dst + i, count - i, swap);
 }
 #endif
 
@@ -102,14 +96,8 @@ int emt_block_statistics(const float *x, size_t count, float *min, float *max, d
 }
 
 void emt_int16_to_float(const void *src, float *dst, size_t count, int swap) {
-    const uint8_t *s = src;
 #if defined(__x86_64__)
-    if (avx2()) { int16_avx2(s, dst, count, swap); return; }
+    if (avx2()) { int16_avx2(src, dst, count, swap); return; }
 #endif
-    for (size_t i = 0; i < count; i++) {
-        uint16_t u;
-        memcpy(&u, s + 2 * i, 2);
-        if (swap) u = (uint16_t)((u >> 8) | (u << 8));
-        dst[i] = (float)(int16_t)u;
-    }
+    int16_scalar(src, dst, count, swap);
 }

@@ -83,24 +83,10 @@ public enum NumberParsing {
         if neg || p[0] == UInt8(ascii: "+") { i = 1 }
         if i + 8 <= n, let v = eightByteDecimal(p, from: i, n) { return neg ? -v : v }
         var mant: UInt64 = 0
-        let intStart = i
-        while i < n {
-            let d = p[i] &- 48
-            if d > 9 { break }
-            mant = mant &* 10 &+ UInt64(d)
-            i += 1
-        }
-        var digits = i - intStart, fraction = 0
+        var digits = appendDigits(p, &i, n, to: &mant), fraction = 0
         if i < n && p[i] == UInt8(ascii: ".") {
             i += 1
-            let fracStart = i
-            while i < n {
-                let d = p[i] &- 48
-                if d > 9 { break }
-                mant = mant &* 10 &+ UInt64(d)
-                i += 1
-            }
-            fraction = i - fracStart
+            fraction = appendDigits(p, &i, n, to: &mant)
             digits += fraction
         }
         // 19 digits never overflow UInt64; a mantissa up to 2^53 and 10^k (k <= 22) are exact Doubles, so one
@@ -110,6 +96,20 @@ public enum NumberParsing {
             return neg ? -v : v
         }
         return generalDouble(p, n)
+    }
+
+    /// Append the decimal digits at `p[i...]` (up to `n` or the first non-digit) to `mant`, advancing `i`;
+    /// returns how many there were. `mant` wraps past 19 digits: callers check the count.
+    @inline(__always)
+    static func appendDigits(_ p: UnsafePointer<UInt8>, _ i: inout Int, _ n: Int, to mant: inout UInt64) -> Int {
+        let start = i
+        while i < n {
+            let d = p[i] &- 48
+            if d > 9 { break }
+            mant = mant &* 10 &+ UInt64(d)
+            i += 1
+        }
+        return i - start
     }
 
     /// A plain decimal of 1–7 integer digits and 0–8 fraction digits filling bytes `i ..< n` (at least eight
