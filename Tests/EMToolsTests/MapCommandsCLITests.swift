@@ -25,6 +25,22 @@ import TestSupport
         return out
     }
 
+    /// `emtools phantom --seed N` writes the same voxels whatever the thread count.
+    @Test func phantomNoiseDoesNotDependOnTheThreadCount() throws {
+        let dir = TestEnv.temporaryDirectory("cli-phantom-threads")
+        defer { TestEnv.removeTemporary(dir) }
+        var voxels: [[Float]] = []
+        for threads in ["1", "2", "3"] {
+            let p = dir + "/t\(threads).mrc"
+            let r = try TestEnv.run(emtools, ["phantom", p, "--size", "20", "--noise", "0.3", "--seed", "7"],
+                                    environment: ["EMTOOLS_THREADS": threads])
+            #expect(r.status == 0, "\(r.stderr)")
+            voxels.append(try MRCFile.open(p).readVolume().data)
+        }
+        #expect(voxels[0] == voxels[1] && voxels[1] == voxels[2])
+        #expect(Set(voxels[0]).count > 1000)   // noisy, not constant
+    }
+
     @Test func headerTakesManyFilesAndQuotedGlobs() throws {
         let dir = TestEnv.temporaryDirectory("cli-many")
         defer { TestEnv.removeTemporary(dir) }

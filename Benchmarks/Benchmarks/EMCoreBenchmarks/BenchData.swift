@@ -33,8 +33,8 @@ enum BenchData {
         v.data.withUnsafeMutableBufferPointer { buf in
             let out = buf
             Parallel.forEachChunk(count: n, minChunk: 1) { zs in
-                var rng = SplitMix64(seed: seed &+ UInt64(zs.lowerBound) &* 0x9E37_79B9)
                 for z in zs {
+                    var rng = SplitMix64(seed: seed &+ UInt64(z) &* 0x9E37_79B9)   // per plane: any thread count
                     for y in 0 ..< n {
                         let row = (z * n + y) * n
                         for x in 0 ..< n {
