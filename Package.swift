@@ -44,11 +44,13 @@ let package = Package(
         .target(name: "CDelayLoad", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
         // SIMD kernels picked at run time by CPU feature (F16C half → float).
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-gdwarf-4"])]),
+        // PNG encoding with libpng's full API (row filter and zlib strategy), its longjmp errors kept in C.
+        .target(name: "CPNGEncode", dependencies: ["CPNG"], cSettings: [.unsafeFlags(["-O2", "-gdwarf-4"])]),
 
         // MARK: libraries
         .target(
             name: "EMCore",
-            dependencies: ["CFFTW", "COpenBLAS", "CLAPACKE", "CPNG", "CCairo", "CZlib", "CBZip2", "CDelayLoad", "CKernels"],
+            dependencies: ["CFFTW", "COpenBLAS", "CLAPACKE", "CPNG", "CCairo", "CZlib", "CBZip2", "CDelayLoad", "CKernels", "CPNGEncode"],
             swiftSettings: swiftSettings
         ),
         .target(

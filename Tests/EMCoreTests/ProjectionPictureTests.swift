@@ -55,21 +55,47 @@ print(' '.join(str(int(v)) for v in a.reshape(-1)))
         #expect(Array(down.samples[0 ..< 5]) == Array(expected[10 ..< 15]))
     }
 
-    /// PNGs are compressed once into a buffer sized for the picture; when a buffer is too small the encoder
-    /// takes the size libpng asks for and writes again, with the same bytes as the one-pass encoding.
-    @Test func encodingRetriesWhenTheFirstBufferIsTooSmall() throws {
+    /// Incompressible pictures larger than libpng's first output buffer (64 KiB) grow it and still decode
+    /// to the same samples; the 8-bit encoder writes an sRGB chunk and the "up" filter on every row.
+    @Test func encodingGrowsItsBufferAndDecodesBack() throws {
         var g = SplitMix64(seed: 3)
-        let noise = (0 ..< 64 * 48 * 3).map { _ in UInt8(truncatingIfNeeded: g.next()) }
-        let (once, retried) = try noise.withUnsafeBytes { raw in
-            (try PNGFile.encode(raw, width: 64, height: 48, format: .rgb8),
-             try PNGFile.encode(raw, width: 64, height: 48, format: .rgb8, path: "<memory>", capacity: 100))
-        }
-        #expect(retried == once)
-        #expect(once.count > 64 * 48 * 3)   // incompressible noise: larger than the raw samples
+        let noise = (0 ..< 160 * 120 * 3).map { _ in UInt8(truncatingIfNeeded: g.next()) }
+        let png = try noise.withUnsafeBytes { try PNGFile.encode($0, width: 160, height: 120, format: .rgb8) }
+        #expect(png.count > 160 * 120 * 3)   // incompressible noise: larger than the raw samples
         let dir = TestEnv.temporaryDirectory("pngretry")
         defer { TestEnv.removeTemporary(dir) }
-        try once.write(to: URL(fileURLWithPath: dir + "/noise.png"))
+        try png.write(to: URL(fileURLWithPath: dir + "/noise.png"))
         #expect(try PNGFile.read(dir + "/noise.png", as: .rgb8).samples8 == noise)
+        let d = try Self.pillow(dir + "/noise.png")
+        #expect(d.chunks.first == "IHDR" && d.chunks.contains("sRGB") && d.chunks.last == "IEND", "chunks: \(d.chunks)")
+        // Every row starts with its filter byte: 2 ("up") for every row.
+        let raw = try Self.inflatedRows(dir + "/noise.png")
+        let stride = 160 * 3 + 1
+        #expect(raw.count == 120 * stride)
+        #expect((0 ..< 120).allSatisfy { raw[$0 * stride] == 2 })
+    }
+
+    /// The filtered rows of a PNG (its IDAT chunks inflated), through Python's zlib.
+    static func inflatedRows(_ path: String) throws -> [UInt8] {
+        let hex = try TestEnv.python("""
+        import sys, zlib
+        raw, i, idat = open(sys.argv[1], 'rb').read(), 8, b''
+        while i < len(raw):
+            n = int.from_bytes(raw[i:i + 4], 'big')
+            if raw[i + 4:i + 8] == b'IDAT': idat += raw[i + 8:i + 8 + n]
+            i += 12 + n
+        print(zlib.decompress(idat).hex())
+        """, [path]).trimmingCharacters(in: .whitespacesAndNewlines)
+        var out: [UInt8] = []
+        out.reserveCapacity(hex.utf8.count / 2)
+        var it = hex.utf8.makeIterator()
+        while let a = it.next(), let b = it.next() { out.append(UInt8(String(decoding: [a, b], as: UTF8.self), radix: 16)!) }
+        return out
+    }
+
+    @Test func encodingRejectsAWrongPixelCount() {
+        let few = [UInt8](repeating: 0, count: 10)
+        #expect(throws: PNGError.self) { try few.withUnsafeBytes { try PNGFile.encode($0, width: 8, height: 8, format: .gray8) } }
     }
 
     @Test func sixteenBitPNGKeepsFullLevelsAndHasNoGammaChunk() throws {
@@ -126,16 +152,45 @@ print(' '.join(str(int(v)) for v in a.reshape(-1)))
 
     @Test func percentileSelectionEqualsSortingEvenWithManyEqualValues() {
         var rng = SplitMix64(seed: 3)
-        for (count, distinct) in [(1, 1), (2, 2), (101, 3), (1000, 1), (5000, 7), (4097, 4097)] {
-            let values = (0 ..< count).map { _ in Float(rng.next() % UInt64(distinct)) - 2 }
+        for (count, distinct) in [(1, 1), (2, 2), (101, 3), (1000, 1), (5000, 7), (4097, 4097), (3000, 0)] {
+            // distinct 0: values spread over every exponent and both signs, so all three radix passes split.
+            let values = (0 ..< count).map { _ -> Float in
+                distinct > 0 ? Float(rng.next() % UInt64(distinct)) - 2
+                    : Float(rng.nextGaussian()) * Float(pow(10, Double(Int(rng.next() % 60)) - 30)) }
             let sorted = values.sorted()
             for q in [0.0, 0.005, 0.25, 0.5, 0.995, 1.0] {
                 let pos = q * Double(count - 1), i = Int(pos.rounded(.down)), f = pos - Double(i)
                 let expected = i + 1 < count ? Float(Double(sorted[i]) * (1 - f) + Double(sorted[i + 1]) * f) : sorted[i]
-                var work = values
-                #expect(Contrast.select(&work, q) == expected, "\(count) values, \(distinct) distinct, q \(q)")
+                #expect(Contrast.quantile(values, q) == expected, "\(count) values, \(distinct) distinct, q \(q)")
             }
         }
+    }
+
+    /// Radix selection gives every rank of a sort of the finite values, whatever the exponents and signs,
+    /// with NaN and infinities left out and sampling by a step taking every step-th value.
+    @Test func orderStatisticsEqualSortingAtEveryRank() {
+        var rng = SplitMix64(seed: 11)
+        var values = (0 ..< 2500).map { i -> Float in
+            switch i % 5 {
+            case 0: return Float(rng.nextGaussian()) * 1e-30
+            case 1: return Float(rng.nextGaussian()) * 1e30
+            case 2: return Float(Int(rng.next() % 5)) - 2
+            default: return Float(rng.nextGaussian())
+            }
+        }
+        values += [.nan, .infinity, -.infinity, 0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+        let finite = values.filter(\.isFinite)
+        let sorted = finite.sorted()
+        let stats = values.withUnsafeBufferPointer { OrderStatistics($0) }
+        #expect(stats.count == finite.count)
+        let all = stats.values(atRanks: Array(0 ..< finite.count))
+        #expect(all == sorted)   // -0 == 0, so the two zeros compare equal in either order
+        let reversedRanks = Array((0 ..< finite.count).reversed())
+        #expect(stats.values(atRanks: reversedRanks) == sorted.reversed())
+        let sampled = values.withUnsafeBufferPointer { OrderStatistics($0, step: 7) }
+        let every7 = stride(from: 0, to: values.count, by: 7).map { values[$0] }.filter(\.isFinite).sorted()
+        #expect(sampled.values(atRanks: Array(0 ..< sampled.count)) == every7)
+        #expect(Contrast.quantile([Float.nan, .infinity], 0.5).isNaN)
     }
 
     @Test func areaAveragingMatchesANumpyReference() throws {

@@ -29,4 +29,9 @@ int emt_block_statistics(const float *x, size_t count, float *min, float *max, d
 /// 1 when `emt_block_statistics` can run (the CPU has AVX2).
 int emt_has_avx2(void);
 
+/// Grey levels of `count` floats: floor((v − low) · scale + 0.5) clamped to 0…top (top ≤ 255 for the 8-bit
+/// form, ≤ 65535 for the 16-bit one); NaN gives 0. Infinities clamp to 0 or top. Vectorised (SSE2 baseline).
+void emt_quantize_u8(const float *src, uint8_t *dst, size_t count, float low, float scale, float top);
+void emt_quantize_u16(const float *src, uint16_t *dst, size_t count, float low, float scale, float top);
+
 #endif

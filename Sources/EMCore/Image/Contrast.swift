@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// How the values of an image are mapped to grey levels: every value at or below `low` is black, at or
@@ -61,8 +62,8 @@ public enum Contrast: Equatable, CustomStringConvertible {
 
     /// The value window this contrast gives for `values` (non-finite values are ignored). A window whose
     /// ends coincide (a flat image) is widened by one unit so that the image maps to mid-grey.
-    /// - Complexity: O(n): percentiles by selection (not sorting) on up to 4 M values (larger images are
-    ///   sampled evenly).
+    /// - Complexity: O(n): percentiles by radix selection (`OrderStatistics`, not sorting) on up to 4 M
+    ///   values (larger images are sampled evenly).
     public func window(for values: [Float]) -> ContrastWindow {
         var lo: Float, hi: Float
         switch self {
@@ -75,49 +76,40 @@ public enum Contrast: Equatable, CustomStringConvertible {
             let s = values.withUnsafeBufferPointer { VolumeStatistics.parallel($0) }
             lo = Float(s.mean - k * s.rms); hi = Float(s.mean + k * s.rms)
         case .percentile(let a, let b):
-            let limit = 1 << 22
-            let step = max(1, values.count / limit)
-            var sample: [Float] = []
-            sample.reserveCapacity(values.count / step + 1)
-            var i = 0
-            while i < values.count { let v = values[i]; if v.isFinite { sample.append(v) }; i += step }
-            lo = Contrast.select(&sample, a / 100); hi = Contrast.select(&sample, b / 100)
+            (lo, hi) = values.withUnsafeBufferPointer { v in
+                let q = Contrast.quantiles(OrderStatistics(v, step: max(1, v.count / (1 << 22))), [a / 100, b / 100])
+                return (q[0], q[1])
+            }
         }
         if !lo.isFinite || !hi.isFinite { lo = 0; hi = 1 }
         if hi <= lo { lo -= 0.5; hi += 0.5 }
         return ContrastWindow(low: lo, high: hi)
     }
 
-    /// Linear-interpolated quantile `q` (0…1) of `values` (numpy's default "linear" method), found by
-    /// selection in expected O(n): `values` is reordered in place.
-    static func select(_ values: inout [Float], _ q: Double) -> Float {
-        guard !values.isEmpty else { return .nan }
-        let pos = q * Double(values.count - 1)
-        let i = Int(pos.rounded(.down)), f = pos - Double(i)
-        let below = values.withUnsafeMutableBufferPointer { nthElement($0, i) }
-        guard f > 0, i + 1 < values.count else { return below }
-        // The next order statistic is the smallest value after position i (nthElement partitions there).
-        let above = values[(i + 1)...].min()!
-        return Float(Double(below) * (1 - f) + Double(above) * f)
+    /// Linear-interpolated quantile `q` (0…1) of `values` (numpy's default "linear" method); non-finite
+    /// values are ignored (NaN when none is finite).
+    static func quantile(_ values: [Float], _ q: Double) -> Float {
+        values.withUnsafeBufferPointer { quantile(OrderStatistics($0), q) }
     }
 
-    /// Reorder `v` so that `v[k]` is the value a sort would put there, everything before it ≤ and
-    /// everything after it ≥ (quickselect with three-way partitions, so flat images with many equal
-    /// values stay linear; pivots from a fixed-seed generator, so the result is deterministic).
-    static func nthElement(_ v: UnsafeMutableBufferPointer<Float>, _ k: Int) -> Float {
-        var lo = 0, hi = v.count - 1
-        var rng = SplitMix64(seed: 0x5EED)
-        while lo < hi {
-            let pivot = v[lo + Int(rng.next() % UInt64(hi - lo + 1))]
-            // [lo, lt) < pivot, [lt, i) == pivot, (gt, hi] > pivot.
-            var lt = lo, i = lo, gt = hi
-            while i <= gt {
-                let x = v[i]
-                if x < pivot { v.swapAt(lt, i); lt += 1; i += 1 } else if x > pivot { v.swapAt(i, gt); gt -= 1 } else { i += 1 }
-            }
-            if k < lt { hi = lt - 1 } else if k > gt { lo = gt + 1 } else { return pivot }
+    static func quantile(_ stats: OrderStatistics, _ q: Double) -> Float {
+        quantiles(stats, [q])[0]
+    }
+
+    /// Several quantiles at once: their order statistics are found in one selection.
+    static func quantiles(_ stats: OrderStatistics, _ qs: [Double]) -> [Float] {
+        guard stats.count > 0 else { return qs.map { _ in .nan } }
+        let places = qs.map { q -> (Int, Double) in
+            let pos = q * Double(stats.count - 1)
+            let i = Int(pos.rounded(.down))
+            return (i, pos - Double(i))
         }
-        return v[k]
+        let ranks = places.flatMap { i, _ in [i, min(i + 1, stats.count - 1)] }
+        let v = stats.values(atRanks: ranks)
+        return places.enumerated().map { n, place in
+            let (below, above) = (v[2 * n], v[2 * n + 1])
+            return place.1 > 0 ? Float(Double(below) * (1 - place.1) + Double(above) * place.1) : below
+        }
     }
 }
 
@@ -140,45 +132,31 @@ extension GrayImage {
     /// Grey levels 0…255 for PNG, rows in PNG order (top first, see `RowOrder`), through `window`.
     /// NaN maps to black.
     public func quantized8(_ window: ContrastWindow, rows: RowOrder = .yUp) -> [UInt8] {
-        quantized(window, rows: rows, levels: 255) { UInt8($0) }
+        quantized(window, rows: rows, levels: 255, emt_quantize_u8)
     }
 
     /// Grey levels 0…65535 for a 16-bit PNG, rows in PNG order (top first), through `window`.
     public func quantized16(_ window: ContrastWindow, rows: RowOrder = .yUp) -> [UInt16] {
-        quantized(window, rows: rows, levels: 65535) { UInt16($0) }
+        quantized(window, rows: rows, levels: 65535, emt_quantize_u16)
     }
 
-    private func quantized<T>(_ window: ContrastWindow, rows: RowOrder, levels: Float, _ make: (Float) -> T) -> [T] {
+    /// Level = floor((v − low) · levels / (high − low) + 0.5) clamped to 0…levels (round half up), NaN → 0,
+    /// computed row by row by the C kernel `kernel`.
+    private func quantized<T: FixedWidthInteger>(
+        _ window: ContrastWindow, rows: RowOrder, levels: Float,
+        _ kernel: (UnsafePointer<Float>?, UnsafeMutablePointer<T>?, Int, Float, Float, Float) -> Void
+    ) -> [T] {
         let scale = levels / (window.high - window.low)
-        let lo = SIMD8<Float>(repeating: window.low), s = SIMD8<Float>(repeating: scale)
-        let zero = SIMD8<Float>(repeating: 0), top = SIMD8<Float>(repeating: levels), half = SIMD8<Float>(repeating: 0.5)
-        var out = [T]()
-        out.reserveCapacity(pixels.count)
-        var level = [Float](repeating: 0, count: width)
-        pixels.withUnsafeBufferPointer { src in
-            for r in 0 ..< height {
-                let y = rows == .yUp ? height - 1 - r : r
-                let row = src.baseAddress! + y * width
-                var x = 0
-                level.withUnsafeMutableBufferPointer { l in
-                    while x + 8 <= width {
-                        let v = UnsafeRawPointer(row + x).loadUnaligned(as: SIMD8<Float>.self)
-                        var q = ((v - lo) * s + half).rounded(.down)
-                        q = q.replacing(with: zero, where: .!(v .== v))   // NaN → black
-                        q = pointwiseMin(pointwiseMax(q, zero), top)
-                        UnsafeMutableRawPointer(l.baseAddress! + x).storeBytes(of: q, as: SIMD8<Float>.self)
-                        x += 8
-                    }
-                    while x < width {
-                        let v = row[x]
-                        l[x] = v.isNaN ? 0 : min(max(((v - window.low) * scale + 0.5).rounded(.down), 0), levels)
-                        x += 1
-                    }
+        let (w, h) = (width, height)
+        return [T](unsafeUninitializedCapacity: w * h) { out, initialized in
+            pixels.withUnsafeBufferPointer { src in
+                for r in 0 ..< h {
+                    let y = rows == .yUp ? h - 1 - r : r
+                    kernel(src.baseAddress! + y * w, out.baseAddress! + r * w, w, window.low, scale, levels)
                 }
-                for x in 0 ..< width { out.append(make(level[x])) }
             }
+            initialized = w * h
         }
-        return out
     }
 
     /// Write the image as a grey PNG (8-bit, or 16-bit with `depth: 16`) through libpng, atomically; returns
