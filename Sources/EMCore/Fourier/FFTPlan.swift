@@ -1,5 +1,7 @@
 import CFFTW
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// An FFTW single-precision plan for an in-place real ↔ half-complex transform of one grid size. The object
 /// owns the `fftwf_plan` and destroys it (under the planner lock) when released.

@@ -1,5 +1,7 @@
 import CFFTW
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Process-wide FFTW set-up: the planner lock, the thread layer and the wisdom cache.
 ///
@@ -13,7 +15,7 @@ import Foundation
 /// is ignored: planning then falls back to `FFTW_ESTIMATE`, it never fails.
 public enum FFTWisdom {
     /// Serialises the FFTW planner (plan creation and destruction, wisdom import and export).
-    static let lock = NSLock()
+    static let lock = Lock()
     nonisolated(unsafe) private static var started = false
     nonisolated(unsafe) private static var importedFrom: String?
 
@@ -60,7 +62,7 @@ public enum FFTWisdom {
     static func saveLocked() {
         guard let p = path, let s = fftwf_export_wisdom_to_string() else { return }
         defer { free(s) }
-        let dir = (p as NSString).deletingLastPathComponent
+        let dir = Path.directory(p)
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try? AtomicFile.write(Data(bytes: s, count: strlen(s)), to: p)
     }

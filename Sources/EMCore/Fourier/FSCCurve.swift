@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// A Fourier shell correlation curve, shell by shell, with RELION's conventions.
 ///

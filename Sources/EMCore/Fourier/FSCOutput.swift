@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// One resolution shell of an `FSCReport`, as the table, CSV and JSON outputs list it.
 public struct FSCShellRow: Codable, Equatable {
@@ -107,7 +109,7 @@ extension FSCReport {
     /// resolution, masked curves without a mask) are empty fields.
     public func csv() -> String {
         var out = "shell,frequency_per_angstrom,resolution_angstrom,coefficients,unmasked,masked,phase_randomized_masked,corrected,final\n"
-        func g(_ v: Double?) -> String { v.map { String(format: "%.8g", $0) } ?? "" }
+        func g(_ v: Double?) -> String { v.map { String(cFormat: "%.8g", $0) } ?? "" }
         for r in rows {
             out += [String(r.shell), g(r.frequency), g(r.resolution), String(r.coefficients), g(r.unmasked), g(r.masked),
                     g(r.phaseRandomizedMasked), g(r.corrected), g(r.final)].joined(separator: ",") + "\n"
@@ -119,14 +121,14 @@ extension FSCReport {
     /// aligned table of every shell. Warnings are not included (the CLI prints them on standard error).
     public func table() -> String {
         var out = "FSC of \(half1) and \(half2)" + (mask.map { " with mask \($0)" } ?? "") + "\n"
-        out += String(format: "Box %d voxels at %.4f Å/pixel (Nyquist %.2f Å)\n", boxSize, pixelSize, 2 * pixelSize)
+        out += String(cFormat: "Box %d voxels at %.4f Å/pixel (Nyquist %.2f Å)\n", boxSize, pixelSize, 2 * pixelSize)
         if let r = randomizedFromShell {
-            out += String(format: "Phases randomised beyond %.2f Å (shell %d)\n", unmasked.resolution(r), r)
+            out += String(cFormat: "Phases randomised beyond %.2f Å (shell %d)\n", unmasked.resolution(r), r)
         }
         let curve = usesMask ? "mask-corrected curve" : (mask == nil ? "unmasked curve" : "unmasked curve; the mask was not used")
         for c in [resolution0143, resolution05] {
-            let t = String(format: "%g:", c.threshold)
-            out += "Resolution at FSC = " + t.padding(toLength: 7, withPad: " ", startingAt: 0) + describe(c, curve: curve) + "\n"
+            let t = String(cFormat: "%g:", c.threshold)
+            out += "Resolution at FSC = " + t.padded(to: 7) + describe(c, curve: curve) + "\n"
         }
         out += "\n"
         var header = ["shell", "1/Å", "Å", "coeffs", "unmasked"]
@@ -134,10 +136,10 @@ extension FSCReport {
         if corrected != nil { header.append("corrected") }
         var lines = [header]
         for r in rows {
-            var l = [String(r.shell), String(format: "%.4f", r.frequency), r.resolution.map { String(format: "%.2f", $0) } ?? "-",
-                     String(r.coefficients), String(format: "%.4f", r.unmasked)]
-            if masked != nil { l += [r.masked.map { String(format: "%.4f", $0) } ?? "", r.phaseRandomizedMasked.map { String(format: "%.4f", $0) } ?? "-"] }
-            if let v = r.corrected { l.append(String(format: "%.4f", v)) }
+            var l = [String(r.shell), String(cFormat: "%.4f", r.frequency), r.resolution.map { String(cFormat: "%.2f", $0) } ?? "-",
+                     String(r.coefficients), String(cFormat: "%.4f", r.unmasked)]
+            if masked != nil { l += [r.masked.map { String(cFormat: "%.4f", $0) } ?? "", r.phaseRandomizedMasked.map { String(cFormat: "%.4f", $0) } ?? "-"] }
+            if let v = r.corrected { l.append(String(cFormat: "%.4f", v)) }
             lines.append(l)
         }
         let widths = (0 ..< header.count).map { c in lines.map { $0[c].count }.max() ?? 0 }
@@ -151,12 +153,12 @@ extension FSCReport {
     /// "4.36 Å  (shell 22, interpolated 4.21 Å; mask-corrected curve)", or why there is no number.
     func describe(_ c: FSCCrossing, curve: String) -> String {
         guard let r = c.resolution else { return "none  (the \(curve) is below the threshold from the first shell)" }
-        var s = String(format: "%.2f Å  (shell %d", r, c.shell)
+        var s = String(cFormat: "%.2f Å  (shell %d", r, c.shell)
         if c.reachesLastShell { s += ", never falls below: limited by Nyquist" } else if let i = c.interpolatedResolution {
-            s += String(format: ", interpolated %.2f Å", i)
+            s += String(cFormat: ", interpolated %.2f Å", i)
         }
         return s + "; \(curve))"
     }
 
-    private func f6(_ v: Double) -> String { String(format: "%.6f", v) }
+    private func f6(_ v: Double) -> String { String(cFormat: "%.6f", v) }
 }

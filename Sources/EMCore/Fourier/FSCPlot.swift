@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 extension FSCReport {
     /// Type sizes and line widths for FSC plots: larger than `PlotStyle`'s defaults so that tick labels and the
@@ -32,7 +34,7 @@ extension FSCReport {
         let xAxis = PlotAxis(title: "Resolution (Å)", range: 0 ... nyquist, ticks: FSCReport.angstromTicks(maxFrequency: nyquist))
         let yAxis = PlotAxis(title: "Fourier shell correlation", range: yMin ... 1.05,
                              ticks: stride(from: (yMin * 5).rounded(.up) / 5, through: 1.0001, by: 0.2).map {
-                                 PlotTick(value: $0, label: abs($0) < 1e-9 ? "0" : String(format: "%.1f", $0))
+                                 PlotTick(value: $0, label: abs($0) < 1e-9 ? "0" : String(cFormat: "%.1f", $0))
                              })
         let gray = Color(0.45, 0.45, 0.45)
         var plot = LinePlot(series: series, title: title, xAxis: xAxis, yAxis: yAxis, legend: .topRight, style: style)
@@ -40,7 +42,7 @@ extension FSCReport {
                                ReferenceLine(at: 0.5, label: "0.5", color: gray, dash: [4, 6], lineWidth: 2.5)]
         for c in [resolution0143, resolution05] {
             guard let r = c.resolution, c.shell > 0 else { continue }
-            plot.annotations.append(PlotAnnotation(String(format: "%.2f Å", r), x: fin.spatialFrequency(c.shell),
+            plot.annotations.append(PlotAnnotation(String(cFormat: "%.2f Å", r), x: fin.spatialFrequency(c.shell),
                                                    y: fin.correlation[c.shell], offset: (14, -14), color: black,
                                                    marker: true, bold: c.threshold == 0.143))
         }
@@ -51,7 +53,7 @@ extension FSCReport {
     var title: String {
         guard let r = resolution0143.resolution else { return "FSC: no resolution at 0.143" }
         let what = usesMask ? "corrected" : "unmasked"
-        return String(format: "FSC = 0.143 at %.2f Å", r) + " (\(what))"
+        return String(cFormat: "FSC = 0.143 at %.2f Å", r) + " (\(what))"
     }
 
     /// Ticks for a spatial-frequency axis from 0 to `maxFrequency` (1/Å) placed at round resolutions and
@@ -79,7 +81,7 @@ extension FSCReport {
 
     /// "20", "4.5", "3.2", "0.81".
     static func label(_ angstrom: Double) -> String {
-        if angstrom >= 10 || angstrom == angstrom.rounded() { return String(format: "%.0f", angstrom) }
-        return angstrom >= 1 ? String(format: "%.1f", angstrom) : String(format: "%.2f", angstrom)
+        if angstrom >= 10 || angstrom == angstrom.rounded() { return String(cFormat: "%.0f", angstrom) }
+        return angstrom >= 1 ? String(cFormat: "%.1f", angstrom) : String(cFormat: "%.2f", angstrom)
     }
 }

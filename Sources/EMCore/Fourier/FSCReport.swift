@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Settings of a gold-standard FSC run.
 public struct FSCOptions {
@@ -92,7 +94,7 @@ public struct FSCReport: Codable {
             guard stats.max > 0 else { throw FourierError.emptyMask(path: mp) }
             let mv = mf.header.voxelSize
             if mv.isKnown && abs(mv.x - angpix) > 1e-3 * angpix {
-                warnings.append(String(format: "%@: mask pixel size %.4f Å differs from the half-maps' %.4f Å", mp, mv.x, angpix))
+                warnings.append("\(mp): " + String(cFormat: "mask pixel size %.4f Å differs from the half-maps' %.4f Å", mv.x, angpix))
             }
             mask = m
         }
@@ -119,7 +121,7 @@ public struct FSCReport: Codable {
             try a.forward(); try b.forward()
             randomized = FSCCurve(a, b, pixelSize: angpix)
         } else {
-            report.warnings.append(String(format: "the unmasked FSC never falls below %.3g, so phases were not randomised; the masked FSC is not corrected", options.randomizeBelow))
+            report.warnings.append(String(cFormat: "the unmasked FSC never falls below %.3g, so phases were not randomised; the masked FSC is not corrected", options.randomizeBelow))
         }
 
         // Masked half-maps (FSCₜ), re-read from the (memory-mapped) files.
@@ -147,7 +149,7 @@ public struct FSCReport: Codable {
                 report.warnings.append("the unmasked FSC extends beyond the mask-corrected FSC, so the unmasked curve is used; check the mask or force it with --force-mask")
             }
         } else if let rnd = randomized, correctedShell < rnd.shellCount, rnd.correlation[correctedShell] > 0.1 {
-            report.warnings.append(String(format: "the phase-randomised masked FSC is %.3f (> 0.10) at the estimated resolution; a softer mask would give a more reliable estimate", rnd.correlation[correctedShell]))
+            report.warnings.append(String(cFormat: "the phase-randomised masked FSC is %.3f (> 0.10) at the estimated resolution; a softer mask would give a more reliable estimate", rnd.correlation[correctedShell]))
         }
         return report
     }
@@ -178,7 +180,7 @@ public struct FSCReport: Codable {
         }
         // Header pixel sizes are cell / sampling in Float32 (1.2 Å reads as 1.19999997…): keep the 7 significant
         // digits the header actually carries, so resolutions print as 7.68 Å rather than 7.6799998 Å.
-        func clean(_ a: Double) -> Double { Double(String(format: "%.7g", a)) ?? a }
+        func clean(_ a: Double) -> Double { Double(String(cFormat: "%.7g", a)) ?? a }
         if usable1 { return clean(v1.x) }
         if usable2 && !v1.isKnown { return clean(v2.x) }
         throw FourierError.unknownPixelSize(path: usable2 ? f1.path : f1.path, found: v1)

@@ -50,5 +50,5 @@ public enum FourierError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    private func fmt(_ v: Double) -> String { String(format: "%.4f", v) }
+    private func fmt(_ v: Double) -> String { String(cFormat: "%.4f", v) }
 }

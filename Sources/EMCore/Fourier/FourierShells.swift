@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Shell geometry of a cubic (or square) half-complex spectrum: the shell of each squared frequency radius,
 /// `round(√r²)`, tabulated once so the hot loops do no square roots.

@@ -1,5 +1,7 @@
 import CFFTW
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// A real grid and its half-complex Fourier transform sharing one FFTW-aligned buffer (FFTW's in-place layout):
 /// the memory of one transform, with no second copy of the map.

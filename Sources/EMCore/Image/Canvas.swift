@@ -1,5 +1,7 @@
 import CCairo
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// An RGB colour with components in 0…1.
 public struct Color: Equatable {

@@ -1,5 +1,7 @@
 import CKernels
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// How the values of an image are mapped to grey levels: every value at or below `low` is black, at or
 /// above `high` white, linear in between.
@@ -21,7 +23,7 @@ public enum Contrast: Equatable, CustomStringConvertible {
     /// `sigma:K` (mean ± K·σ, e.g. `sigma:3`), `minmax`, or `window:MIN,MAX` in image units. Returns nil for
     /// anything else or for out-of-range numbers (percentiles must satisfy 0 ≤ LOW < HIGH ≤ 100).
     public init?(argument: String) {
-        var s = argument.trimmingCharacters(in: .whitespaces).lowercased()
+        var s = argument.trimmingBlanks().lowercased()
         if s == "minmax" || s == "min-max" { self = .minMax; return }
         if s.hasPrefix("percentile:") { s = String(s.dropFirst(11)) }
         if s.hasPrefix("sigma:") {
@@ -29,11 +31,11 @@ public enum Contrast: Equatable, CustomStringConvertible {
             self = .sigma(k: k); return
         }
         if s.hasPrefix("window:") {
-            let p = s.dropFirst(7).split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
+            let p = s.dropFirst(7).split(separator: ",").map { Float($0.trimmingBlanks()) }
             guard p.count == 2, let a = p[0], let b = p[1], a.isFinite, b.isFinite, a < b else { return nil }
             self = .window(low: a, high: b); return
         }
-        let p = s.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let p = s.split(separator: ",").map { Double($0.trimmingBlanks()) }
         guard p.count == 2, let a = p[0], let b = p[1], a >= 0, b <= 100, a < b else { return nil }
         self = .percentile(low: a, high: b)
     }

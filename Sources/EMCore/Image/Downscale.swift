@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 extension GrayImage {
     /// The image shrunk so that neither side exceeds `maxSide` pixels, keeping its aspect ratio, by area

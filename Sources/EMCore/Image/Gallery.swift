@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Several pictures in one PNG: a grid of tiles, each with a label under it (a file name, or a class number
 /// and its occupancy), drawn with Cairo in DejaVu Sans.
@@ -128,13 +130,13 @@ public struct Gallery {
     /// The label RELION users read for a class: `class 3 · 21.4 %` (occupancy as a fraction 0…1, or nil).
     public static func classLabel(_ number: Int, occupancy: Double?) -> String {
         guard let o = occupancy else { return "class \(number)" }
-        return "class \(number) · " + String(format: "%.1f %%", o * 100)
+        return "class \(number) · " + String(cFormat: "%.1f %%", o * 100)
     }
 
     /// The class number in a RELION map name such as `run_it025_class003.mrc`, or nil.
     public static func classNumber(fromFileName name: String) -> Int? {
-        let base = (name as NSString).lastPathComponent
-        guard let r = base.range(of: "_class", options: .backwards) else { return nil }
+        let base = Path.lastComponent(name)
+        guard let r = base.ranges(of: "_class").last else { return nil }
         let digits = base[r.upperBound...].prefix { $0.isNumber }
         return digits.isEmpty ? nil : Int(digits)
     }

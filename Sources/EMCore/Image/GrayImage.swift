@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// A 2-D image of single-precision values: a projection, a slice, or a down-scaled picture before it is
 /// turned into grey levels.

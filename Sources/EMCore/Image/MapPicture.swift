@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// What to draw of a map: a projection along an axis, a projection at RELION Euler angles, or a slice.
 public enum MapView: Equatable, CustomStringConvertible {

@@ -1,6 +1,8 @@
 import CPNG
 import CPNGEncode
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Pixel layouts emtools writes and reads as PNG.
 public enum PNGFormat: Equatable {

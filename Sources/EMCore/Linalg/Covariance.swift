@@ -1,6 +1,8 @@
 import COpenBLAS
 import Dispatch
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Column means and covariance of a data table (rows = observations, columns = variables).
 public enum Covariance {

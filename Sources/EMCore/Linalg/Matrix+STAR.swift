@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 extension Matrix {
     /// The numeric columns `names` of a STAR loop as an N × P matrix (rows in table order).

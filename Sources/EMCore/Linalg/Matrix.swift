@@ -1,5 +1,7 @@
 import COpenBLAS
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// A dense real matrix stored row by row (row-major, C order): element (r, c) is `values[r * columns + c]`.
 ///

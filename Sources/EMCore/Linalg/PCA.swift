@@ -1,6 +1,8 @@
 import COpenBLAS
 import Dispatch
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Principal component analysis of an N × P table (rows = observations such as particles, columns =
 /// variables), by the covariance matrix (`Covariance`, OpenBLAS `dsyrk`) and its eigen-decomposition

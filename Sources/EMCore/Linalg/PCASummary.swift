@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// What a PCA found, ready to print or encode as JSON (the `emtools pca --json` document and what the Watcher
 /// sends when a multi-body job finishes). Percentages are of the total variance (sum of eigenvalues).
@@ -57,8 +59,8 @@ extension PCASummary {
     /// e.g. `PC1 32.8 %, PC2 30.5 %, PC3 22.7 % (86.0 % together) of 12 columns over 41234 rows`.
     public func headline(components count: Int = 3) -> String {
         let shown = components.prefix(Swift.max(1, count))
-        let parts = shown.map { String(format: "PC%d %.1f %%", $0.number, $0.percent) }.joined(separator: ", ")
-        let together = shown.count > 1 ? String(format: " (%.1f %% together)", shown.last!.cumulativePercent) : ""
+        let parts = shown.map { String(cFormat: "PC%d %.1f %%", $0.number, $0.percent) }.joined(separator: ", ")
+        let together = shown.count > 1 ? String(cFormat: " (%.1f %% together)", shown.last!.cumulativePercent) : ""
         return "\(parts)\(together) of \(columns.count) columns over \(rows) rows"
     }
 }
@@ -81,7 +83,7 @@ extension PCA {
         for r in 0 ..< amplitudes.rows { for c in 0 ..< k { lo = Swift.min(lo, amplitudes[r, c]); hi = Swift.max(hi, amplitudes[r, c]) } }
         if !(lo < hi) { lo = (lo.isFinite ? lo : 0) - 0.5; hi = lo + 1 }
         let frac = explainedFraction
-        func label(_ c: Int) -> String { String(format: "PC %d (%.1f%%)", c + 1, 100 * frac[c]) }
+        func label(_ c: Int) -> String { String(cFormat: "PC %d (%.1f%%)", c + 1, 100 * frac[c]) }
         let first = Histogram(values: amplitudes.column(0), binCount: bins, range: lo ... hi)
         var overlays: [PlotSeries] = []
         for c in 1 ..< k {

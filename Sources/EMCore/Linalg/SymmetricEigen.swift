@@ -1,5 +1,7 @@
 import CLAPACKE
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Eigenvalues and eigenvectors of a real symmetric matrix, computed by LAPACK (`LAPACKE_dsyevr` or
 /// `LAPACKE_dsyevd`, backed by OpenBLAS), sorted by **decreasing** eigenvalue.

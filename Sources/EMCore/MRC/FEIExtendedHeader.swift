@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// The per-frame metadata that Thermo Fisher (FEI) software (EPU, Tomography, Velox) writes into the
 /// extended header of MRC files with EXTTYP "FEI1" or "FEI2": one fixed-layout record per section.
@@ -106,7 +108,7 @@ private struct RecordReader {
     }
     func text(_ o: Int, _ n: Int) -> String {
         let bytes = raw[o ..< o + n].prefix { $0 != 0 }
-        return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        return String(decoding: bytes, as: UTF8.self).trimmingBlanks()
     }
 
     func record() -> FEIExtendedHeader.Record {

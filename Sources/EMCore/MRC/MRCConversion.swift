@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 extension MRCFile {
     /// Read the whole data block as Float32 in x, y, z order, converting from any mode, byte order and axis

@@ -1,5 +1,7 @@
 import CKernels
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Per-mode kernels turning the raw voxels of an MRC data block into Float32.
 ///

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Options for opening an MRC file.
 public struct MRCReadOptions {

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Byte order of an MRC file, from its machine stamp (word 54).
 public enum ByteOrder: String, Codable {

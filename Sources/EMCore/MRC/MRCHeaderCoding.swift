@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 extension MRCHeader {
     /// Decode a 1024-byte header. The byte order comes from the machine stamp; when the stamp is unusual,

@@ -1,5 +1,7 @@
 import CKernels
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 extension MRCFile {
     /// Statistics of a float16 data block (mode 12) from per-thread histograms of the stored bit

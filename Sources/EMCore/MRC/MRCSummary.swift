@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// A JSON-friendly description of an MRC file's header with typed values (Å, axis order, content kind).
 public struct MRCSummary: Codable, Equatable {
@@ -67,7 +69,7 @@ public struct MRCSummary: Codable, Equatable {
         version = h.nversion
         originAngstrom = [h.origin.x, h.origin.y, h.origin.z]
         mapID = h.mapID
-        machineStamp = h.machineStamp.map { String(format: "0x%02X", $0) }.joined(separator: " ")
+        machineStamp = h.machineStamp.map { String(cFormat: "0x%02X", $0) }.joined(separator: " ")
         byteOrder = h.byteOrder.rawValue
         labels = h.labels
         compression = nil
@@ -82,8 +84,8 @@ public enum MRCHeaderTable {
     /// the labels, and the first FEI record when present.
     public static func render(_ file: MRCFile) -> String {
         let s = MRCSummary(file)
-        func f(_ v: Float) -> String { String(format: "%.6g", v) }
-        func d(_ v: Double) -> String { String(format: "%.4f", v) }
+        func f(_ v: Float) -> String { String(cFormat: "%.6g", v) }
+        func d(_ v: Double) -> String { String(cFormat: "%.4f", v) }
         var rows: [(String, String)] = [
             ("File", s.file + (s.compression.map { " (\($0))" } ?? "")),
             ("Dimensions (x, y, z)", s.size.map(String.init).joined(separator: " × ")),
@@ -121,6 +123,6 @@ public enum MRCHeaderTable {
             ]
         }
         let width = rows.map { $0.0.count }.max() ?? 0
-        return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
+        return rows.map { $0.0.padded(to: width) + "  " + $0.1 }.joined(separator: "\n")
     }
 }

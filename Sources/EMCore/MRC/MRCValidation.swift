@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// One problem found by `MRCValidator`.
 public struct MRCProblem: Codable, Equatable {
@@ -49,7 +51,7 @@ public enum MRCValidator {
         let stamp = h.machineStamp
         let standard = stamp == [0x44, 0x44, 0, 0] || stamp == [0x44, 0x41, 0, 0] || stamp == [0x11, 0x11, 0, 0]
         if !standard {
-            err("machine stamp \(stamp.map { String(format: "0x%02X", $0) }.joined(separator: " ")) is not 0x44 0x44 0x00 0x00 (little-endian) or 0x11 0x11 0x00 0x00 (big-endian)")
+            err("machine stamp \(stamp.map { String(cFormat: "0x%02X", $0) }.joined(separator: " ")) is not 0x44 0x44 0x00 0x00 (little-endian) or 0x11 0x11 0x00 0x00 (big-endian)")
         }
         if h.mode == nil { err("unknown mode \(h.modeValue)") }
         if h.nx <= 0 || h.ny <= 0 || h.nz <= 0 { err("dimensions \(h.nx)×\(h.ny)×\(h.nz) must be positive") }

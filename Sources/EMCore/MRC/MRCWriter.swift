@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// How values are mapped into an integer or half-precision mode when writing.
 public enum MRCValueScaling: String, Codable {
@@ -55,13 +57,14 @@ public enum MRCWriter {
         header.extType = options.extType
         var labels = Array(options.labels.prefix(10))
         if scale != 1 || offset != 0, labels.count < 10 {
-            labels.append(String(format: "emtools: stored = %.6g * value + %.6g", scale, offset))
+            labels.append(String(cFormat: "emtools: stored = %.6g * value + %.6g", scale, offset))
         }
         if labels.count < 10 {
-            let f = DateFormatter()
-            f.dateFormat = "yyyy-MM-dd HH:mm:ss"
-            f.locale = Locale(identifier: "en_US_POSIX")
-            labels.append("emtools: written \(f.string(from: Date()))")
+            var now = time(nil), parts = tm()
+            var text = [CChar](repeating: 0, count: 32)
+            localtime_r(&now, &parts)
+            let n = strftime(&text, text.count, "%Y-%m-%d %H:%M:%S", &parts)
+            labels.append("emtools: written " + String(decoding: text.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         header.labels = labels
         let swap = options.byteOrder != .native

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// One body of a multi-body refinement as RELION defines it from the bodies STAR file
 /// (`--multibody_masks`, columns `rlnBodyMaskName`, optional `rlnBodyRotateRelativeTo` or
@@ -43,7 +45,7 @@ public struct BodyDefinition {
                 z = try table.doubles("rlnBodyRotateDirectionZ")
             explicit = (0 ..< table.rowCount).map { SIMD3(x[$0], y[$0], z[$0]) }
         }
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = Path.directory(path)
         var bodies: [BodyDefinition] = []
         for (b, name) in masks.enumerated() {
             let resolved = ProjectPaths.resolve(name, projectDirectory: projectDirectory, nextTo: folder)
@@ -98,9 +100,9 @@ enum ProjectPaths {
     static func resolve(_ name: String, projectDirectory: String?, nextTo folder: String) -> String {
         if name.hasPrefix("/") { return name }
         var candidates: [String] = []
-        if let p = projectDirectory { candidates.append((p as NSString).appendingPathComponent(name)) }
-        candidates.append((folder as NSString).appendingPathComponent(name))
-        candidates.append((folder as NSString).appendingPathComponent((name as NSString).lastPathComponent))
+        if let p = projectDirectory { candidates.append(Path.join(p, name)) }
+        candidates.append(Path.join(folder, name))
+        candidates.append(Path.join(folder, Path.lastComponent(name)))
         for c in candidates where FileManager.default.fileExists(atPath: c) { return c }
         return name
     }

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// The rotations RELION's multi-body refinement and `relion_flex_analyse` use to express a body's motion
 /// relative to the consensus (ml_model.cpp `initialiseBodies`, flex_analyser.cpp).

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// `relion_flex_analyse --PCA_orient` done by emtools: the body-motion table of a multi-body job
 /// (`MultiBodyParameters`), its PCA with RELION's normalisation (covariance divided by N, no

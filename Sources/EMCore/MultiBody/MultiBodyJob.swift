@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// The files of a RELION multi-body refinement job folder (e.g. `MultiBody/job010`) that
 /// `relion_flex_analyse` reads: `--data run_data.star`, `--model run_model.star`, `--bodies bodies.star`.
@@ -18,9 +20,8 @@ public struct MultiBodyJob {
     /// - Throws: `MultiBodyError.missingFile` naming what is missing.
     public static func locate(_ directory: String, bodies: String? = nil) throws -> MultiBodyJob {
         let fm = FileManager.default
-        var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: directory, isDirectory: &isDir) else { throw FileError.notFound(path: directory) }
-        guard isDir.boolValue else { throw MultiBodyError.missingFile(job: directory, what: "job folder (this is a file; give the MultiBody/jobNNN folder)") }
+        guard Path.exists(directory) else { throw FileError.notFound(path: directory) }
+        guard Path.isDirectory(directory) else { throw MultiBodyError.missingFile(job: directory, what: "job folder (this is a file; give the MultiBody/jobNNN folder)") }
         let dir = URL(fileURLWithPath: directory).standardizedFileURL
         let project = dir.deletingLastPathComponent().deletingLastPathComponent().path
         func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
@@ -32,11 +33,11 @@ public struct MultiBodyJob {
                 return Int(n.dropFirst(6).prefix { $0.isNumber })
             }
             guard let last = its.max() else { throw MultiBodyError.missingFile(job: directory, what: "run_data.star (nor any run_itNNN_data.star)") }
-            let it = String(format: "%03d", last)
+            let it = String(cFormat: "%03d", last)
             data = path("run_it\(it)_data.star")
             model = fm.fileExists(atPath: path("run_it\(it)_half1_model.star")) ? path("run_it\(it)_half1_model.star") : path("run_it\(it)_model.star")
         }
-        guard fm.fileExists(atPath: model) else { throw MultiBodyError.missingFile(job: directory, what: (model as NSString).lastPathComponent) }
+        guard fm.fileExists(atPath: model) else { throw MultiBodyError.missingFile(job: directory, what: Path.lastComponent(model)) }
         var bodiesFile = bodies
         if bodiesFile == nil { bodiesFile = bodiesFromJobStar(path("job.star")) ?? bodiesFromNote(path("note.txt")) }
         guard let b = bodiesFile, !b.isEmpty else {

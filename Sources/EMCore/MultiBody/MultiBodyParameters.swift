@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// The per-particle table of body motions that `relion_flex_analyse --PCA_orient` analyses (RELION 3.1
 /// flex_analyser.cpp `make3DModelOneParticle`): six columns per body,

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 extension MultiBodyParameters {
     /// The column weights RELION's `relion_flex_analyse` derives from the body maps (flex_analyser.cpp
@@ -14,7 +16,7 @@ extension MultiBodyParameters {
         guard refs.count == bodies.count else {
             throw MultiBodyError.bodyCountMismatch(path: job.modelPath, dataBodies: refs.count, definedBodies: bodies.count)
         }
-        let folder = (job.modelPath as NSString).deletingLastPathComponent
+        let folder = Path.directory(job.modelPath)
         return try bodies.enumerated().map { b, body in
             let mapPath = ProjectPaths.resolve(refs[b], projectDirectory: job.projectDirectory, nextTo: folder)
             let map = try MRCFile.open(mapPath).readVolume()

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Parsing numbers straight from UTF-8 bytes (no String per value).
 ///

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// The blocks RELION writes, by their `data_` names (RELION 3.0–5.0, single-particle and tomography).
 public enum RELIONBlock: String, CaseIterable, Sendable {

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Immutable shared bytes behind STAR tables: the parsed file (memory-mapped or decompressed), a copy of
 /// text given in memory, or the bytes of values built by the user.

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// A STAR file read to count the values of one column (`emtools star FILE --count-by NAME`).
 public struct STARCountedDocument {

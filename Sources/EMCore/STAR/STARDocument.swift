@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// A STAR file: an ordered list of data blocks (`data_NAME`), as RELION 3.0–5.0 writes them.
 ///

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// A loop's row count and per-column summaries.
 public struct STARTableSummary: Sendable {

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Writing one STAR table as CSV (RFC 4180: header row of column names, fields with `,` `"` or line breaks
 /// in double quotes) or as JSON (an array of objects, one per row; numbers as JSON numbers in columns whose
@@ -59,7 +61,7 @@ public enum STARExport {
     /// A CSV field: quoted (with doubled quotes) when it holds `,` `"` or a line break.
     public static func csvField(_ s: String) -> String {
         guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return "\"" + s.replacing("\"", with: "\"\"") + "\""
     }
 
     /// A JSON string literal.
@@ -73,7 +75,7 @@ public enum STARExport {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+                if u.value < 0x20 { out += String(cFormat: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
             }
         }
         return out + "\""

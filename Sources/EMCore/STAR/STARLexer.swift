@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// A STAR token: its text's byte range (quotes removed), how it was written and where.
 struct STARToken {

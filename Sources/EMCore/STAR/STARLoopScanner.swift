@@ -1,5 +1,7 @@
 import Dispatch
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// The parallel fast path for a big loop: the text after the loop header is cut at line starts into a few
 /// pieces per core, and each piece is scanned on its own, one row per line. A piece stops at the first line

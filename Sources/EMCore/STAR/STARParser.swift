@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 extension STARDocument {
     /// Read and parse a STAR file (memory-mapped; gzip/bzip2 files are decompressed). Large loops are split

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// A row condition such as `rlnClassNumber==3`, `rlnDefocusU<15000` or `rlnMicrographName!=a.mrc`.
 ///
@@ -23,7 +25,7 @@ public struct STARCondition: Equatable, CustomStringConvertible, Sendable {
         var i = 0
         while i < chars.count && !"=!<>".contains(chars[i]) { i += 1 }
         guard i < chars.count else { throw STARConditionError(text: text, reason: "no comparison (use ==, !=, <, <=, >, >=)") }
-        let name = String(chars[..<i]).trimmingCharacters(in: .whitespaces)
+        let name = String(chars[..<i]).trimmingBlanks()
         var j = i
         while j < chars.count && "=!<>".contains(chars[j]) { j += 1 }
         let opText = String(chars[i ..< j])
@@ -37,7 +39,7 @@ public struct STARCondition: Equatable, CustomStringConvertible, Sendable {
         case ">=": op = .greaterOrEqual
         default: throw STARConditionError(text: text, reason: "unknown comparison '\(opText)'")
         }
-        var value = String(chars[j...]).trimmingCharacters(in: .whitespaces)
+        var value = String(chars[j...]).trimmingBlanks()
         if value.count >= 2, let f = value.first, f == "'" || f == "\"", value.last == f { value = String(value.dropFirst().dropLast()) }
         guard !name.isEmpty else { throw STARConditionError(text: text, reason: "no column name before '\(opText)'") }
         self.init(column: name, op: op, value: value)

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 extension STARTable {
     /// All values of column `name` as Double, parsed in parallel straight from the file's bytes.

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// What a column holds, judged from all its values.
 public enum STARColumnKind: String, Codable, Sendable {

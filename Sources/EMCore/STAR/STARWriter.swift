@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Writes STAR documents in RELION's layout (as `MetaDataTable::write` of RELION 3.1–5.0 does):
 ///

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Writes a file all at once or not at all: data goes to a hidden temporary file in the destination folder,
 /// which is renamed over the destination only when everything was written. A failure removes the temporary
@@ -58,7 +60,7 @@ public enum AtomicFile {
         guard var p = buffer.baseAddress else { return }
         var left = buffer.count
         while left > 0 {
-            let n = Foundation.write(fd, p, min(left, 1 << 30))
+            let n = Glibc.write(fd, p, min(left, 1 << 30))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))

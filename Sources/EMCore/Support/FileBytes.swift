@@ -1,6 +1,8 @@
 import CBZip2
 import CZlib
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// The bytes of a whole file, read-only: memory-mapped for plain files, decompressed into memory for gzip
 /// (`.gz`) and bzip2 (`.bz2`) files (recognised by their magic bytes, not their names).
@@ -56,7 +58,7 @@ public final class FileBytes {
         var st = stat()
         if stat(path, &st) != 0 { throw FileError.fromErrno(errno, path: path) }
         try checkRegular(st, path: path)
-        let fd = Foundation.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 { throw FileError.fromErrno(errno, path: path) }
         // The descriptor stays open only for a plain file (for `copyBytes`); every other path closes it.
         var keepOpen = false

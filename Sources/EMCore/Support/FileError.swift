@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Errors of opening, reading and writing files, each naming the file and saying what went wrong in words a
 /// user can act on. `description` is one line.

@@ -1,5 +1,7 @@
 import Dispatch
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Splitting work over the machine's cores with Dispatch.
 public enum Parallel {

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// The temporary files `AtomicFile` is writing right now, removed by a signal handler when the process is
 /// interrupted, so that Ctrl-C (SIGINT), a batch system's SIGTERM at the time limit, SIGHUP (the login node's
@@ -22,7 +24,7 @@ public enum TemporaryFiles {
         p.initialize(repeating: nil, count: capacity)
         return p
     }()
-    private static let lock = NSLock()
+    private static let lock = Lock()
     private static var installed = false
 
     /// Protect `path` until `unregister` is called with the returned slot (nil when the table is full).

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Where the sections of a map come from for an axis-aligned pass: a `Volume` in memory, or an MRC file's
 /// mapped data converted chunk by chunk (so a 4 GB file is projected without a 4 GB Float32 copy).

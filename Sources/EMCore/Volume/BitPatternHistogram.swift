@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Counts of each of the 65,536 bit patterns of 16-bit voxels (MRC modes 1, 6 and 12), from which min, max,
 /// mean and RMS follow exactly without converting a single voxel: one table increment per voxel, then one

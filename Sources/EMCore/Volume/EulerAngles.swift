@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// An orientation as RELION's three Euler angles in degrees: `rot` (φ, about z), `tilt` (θ, about the new y),
 /// `psi` (ψ, about the new z) — the ZYZ convention of RELION's `_rlnAngleRot`, `_rlnAngleTilt`,
@@ -26,7 +28,7 @@ public struct EulerAngles: Equatable, Codable, CustomStringConvertible {
     /// Parse `ROT,TILT,PSI` in degrees (e.g. `30,60,-10`). Returns nil unless there are three finite numbers.
     public init?(argument: String) {
         let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
-            .map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            .map { Double($0.trimmingBlanks()) }
         guard parts.count == 3, let r = parts[0], let t = parts[1], let p = parts[2],
               r.isFinite, t.isFinite, p.isFinite else { return nil }
         self.init(rot: r, tilt: t, psi: p)
@@ -62,7 +64,7 @@ public struct EulerAngles: Equatable, Codable, CustomStringConvertible {
     public var description: String { "(rot \(Self.short(rot)), tilt \(Self.short(tilt)), psi \(Self.short(psi)))" }
 
     static func short(_ v: Double) -> String {
-        v == v.rounded() && abs(v) < 1e9 ? String(Int(v)) : String(format: "%g", v)
+        v == v.rounded() && abs(v) < 1e9 ? String(Int(v)) : String(cFormat: "%g", v)
     }
 }
 

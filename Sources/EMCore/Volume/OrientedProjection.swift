@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 extension Volume {
     /// The projection of the map seen from the RELION orientation `angles` (ZYZ, degrees; see `EulerAngles`).

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Synthetic test maps: deterministic, asymmetric, with known structure, for demos, tests and benchmarks.
 public enum Phantom {

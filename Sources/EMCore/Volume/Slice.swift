@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 extension Volume {
     /// The section across `axis` at grid `index` (0-based; nil = the centre, `length / 2`, RELION's origin).

@@ -1,5 +1,7 @@
 import CKernels
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Minimum, maximum, mean and RMS deviation of a set of values, as the MRC2014 header stores them
 /// (DMIN, DMAX, DMEAN, RMS). RMS is the standard deviation from the mean (population form, divided by N).

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Number of grid points along x, y and z. A 2-D image has `nz == 1`.
 public struct GridSize: Equatable, Hashable, Codable, CustomStringConvertible {
@@ -23,7 +25,7 @@ public struct VoxelSize: Equatable, Codable, CustomStringConvertible {
     public var isIsotropic: Bool { abs(x - y) <= 1e-4 * abs(x) && abs(x - z) <= 1e-4 * abs(x) }
     /// True when at least one size is positive (the file said something about the pixel size).
     public var isKnown: Bool { x > 0 || y > 0 || z > 0 }
-    public var description: String { isIsotropic ? String(format: "%.4f Å", x) : String(format: "%.4f × %.4f × %.4f Å", x, y, z) }
+    public var description: String { isIsotropic ? String(cFormat: "%.4f Å", x) : String(cFormat: "%.4f × %.4f × %.4f Å", x, y, z) }
 }
 
 /// A 3-D map (or a 2-D image when `size.nz == 1`) of single-precision values.

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// One of the three axes of a map, for axis-aligned projections and slices.
 ///

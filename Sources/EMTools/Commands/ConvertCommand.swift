@@ -1,6 +1,8 @@
 import ArgumentParser
 import EMCore
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// `emtools convert IN OUT --mode …`: rewrite a map in another mode or byte order.
 struct ConvertCommand: ParsableCommand {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import EMCore
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// `emtools fsc half1 half2`: gold-standard Fourier shell correlation, unmasked or with RELION's
 /// phase-randomisation correction for a mask, as a table, JSON, RELION-style STAR, CSV and a PNG plot.
@@ -117,13 +119,12 @@ struct FSCCommand: ParsableCommand {
     /// Throw a one-line error when `path` cannot be created: its folder is missing or not writable, or it is
     /// an existing folder.
     private func checkWritable(_ path: String) throws {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+        if Path.isDirectory(path) {
             throw FileError.cannotWrite(path: path, reason: "is a directory")
         }
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = Path.directory(path)
         let folder = dir.isEmpty ? "." : dir
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+        guard Path.isDirectory(folder) else {
             throw FileError.cannotWrite(path: path, reason: "folder \(folder) does not exist")
         }
         guard access(folder, W_OK) == 0 else { throw FileError.cannotWrite(path: path, reason: "folder \(folder) is not writable") }

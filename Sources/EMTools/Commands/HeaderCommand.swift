@@ -1,6 +1,8 @@
 import ArgumentParser
 import EMCore
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// `emtools header FILE…`: the MRC header as a readable table or JSON.
 struct HeaderCommand: ParsableCommand {

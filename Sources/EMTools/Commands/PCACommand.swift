@@ -1,6 +1,8 @@
 import ArgumentParser
 import EMCore
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// `emtools pca`: principal components of STAR columns (`emtools pca table.star --columns a,b,c`) or of the
 /// body motions of a RELION multi-body refinement (`emtools pca multibody MultiBody/job010`).
@@ -94,7 +96,7 @@ struct PCATableCommand: ParsableCommand {
     }
 
     var columnList: [String] {
-        columns.split(separator: ",").map { STARTable.normalise($0.trimmingCharacters(in: .whitespaces)) }.filter { !$0.isEmpty }
+        columns.split(separator: ",").map { STARTable.normalise($0.trimmingBlanks()) }.filter { !$0.isEmpty }
     }
 
     func run() throws {
@@ -200,7 +202,7 @@ enum PCAReport {
                      subset: STARDocument?, weights: [[Double]]?, rowsLabel: String, rowNames: [String]?) throws {
         // Check every output folder first, so that a bad path leaves no other output half written.
         for path in [output.plot, output.out, output.amplitudes].compactMap({ $0 }) {
-            let dir = (path as NSString).deletingLastPathComponent
+            let dir = Path.directory(path)
             guard access(dir.isEmpty ? "." : dir, W_OK) == 0 else {
                 throw FileError.cannotWrite(path: path, reason: "folder \(dir.isEmpty ? "." : dir) is missing or not writable")
             }
@@ -226,7 +228,7 @@ enum PCAReport {
         }
     }
 
-    static func fmt(_ v: Double) -> String { String(format: "%.6g", v) }
+    static func fmt(_ v: Double) -> String { String(cFormat: "%.6g", v) }
 
     /// One line per row: its 1-based number, its rlnImageName when known, and its amplitude along each
     /// component (as RELION's `--write_pca_projections`, with a header line).
@@ -235,7 +237,7 @@ enum PCAReport {
         var text = "row" + (named ? "\trlnImageName" : "") + (1 ... a.columns).map { "\tPC\($0)" }.joined() + "\n"
         for r in 0 ..< a.rows {
             text += String(r + 1) + (named ? "\t" + names![r] : "")
-            for k in 0 ..< a.columns { text += "\t" + String(format: "%.10g", a[r, k]) }
+            for k in 0 ..< a.columns { text += "\t" + String(cFormat: "%.10g", a[r, k]) }
             text += "\n"
         }
         try AtomicFile.write(Data(text.utf8), to: path)
@@ -251,24 +253,24 @@ enum PCAReport {
         out += (s.divisor == .sample ? "N-1" : "N") + (s.standardized ? ", columns standardised" : "") + "\n"
         if let w = weights {
             out += "column weights (rot tilt psi offset):\n"
-            for (b, ws) in w.enumerated() { out += "  body \(b + 1): " + ws.map { String(format: "%.6e", $0) }.joined(separator: " ") + "\n" }
+            for (b, ws) in w.enumerated() { out += "  body \(b + 1): " + ws.map { String(cFormat: "%.6e", $0) }.joined(separator: " ") + "\n" }
         }
         out += "component  eigenvalue     percent  cumulative  amplitude range\n"
         for c in s.components {
-            out += String(format: "%9d  %-12.6g %7.3f%%  %9.3f%%  %.4g … %.4g\n", c.number, c.eigenvalue, c.percent,
+            out += String(cFormat: "%9d  %-12.6g %7.3f%%  %9.3f%%  %.4g … %.4g\n", c.number, c.eigenvalue, c.percent,
                           c.cumulativePercent, c.amplitudeMin, c.amplitudeMax)
         }
         // As relion_flex_analyse reports for its default --v 0.75.
         if let k75 = s.components.first(where: { $0.cumulativePercent >= 75 - 1e-9 }) {
-            out += String(format: "the first %d component%@ explain %.3f%% of the variance (at least 75%%)\n", k75.number,
-                          k75.number == 1 ? "" : "s", k75.cumulativePercent)
+            out += "the first \(k75.number) component\(k75.number == 1 ? "" : "s") explain "
+                + String(cFormat: "%.3f%% of the variance (at least 75%%)\n", k75.cumulativePercent)
         }
         let width = Swift.max(8, (s.columns.map(\.count).max() ?? 0) + 2)
-        out += "eigenvectors:\n" + "column".padding(toLength: width, withPad: " ", startingAt: 0)
+        out += "eigenvectors:\n" + "column".padded(to: width)
         out += (1 ... Swift.max(1, k)).map { pad("PC\($0)", 10) }.joined() + "\n"
         for (j, name) in s.columns.enumerated() {
-            out += name.padding(toLength: width, withPad: " ", startingAt: 0)
-            out += s.components.prefix(k).map { String(format: "%10.5f", $0.vector[j]) }.joined() + "\n"
+            out += name.padded(to: width)
+            out += s.components.prefix(k).map { String(cFormat: "%10.5f", $0.vector[j]) }.joined() + "\n"
         }
         return out
     }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import EMCore
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// `emtools phantom OUT`: write a synthetic asymmetric test map.
 struct PhantomCommand: ParsableCommand {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import EMCore
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// `emtools project MAP…`: sum or maximum-intensity projections along axes or at RELION Euler angles, as PNG.
 struct ProjectCommand: ParsableCommand {

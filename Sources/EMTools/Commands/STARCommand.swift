@@ -1,6 +1,8 @@
 import ArgumentParser
 import EMCore
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// `emtools star FILE…`: summarise STAR files, or select, count, convert and merge their tables.
 struct STARCommand: ParsableCommand {
@@ -137,7 +139,7 @@ struct STARCommand: ParsableCommand {
             return
         }
         if let cols = columns {
-            table = try table.selecting(columnNames: cols.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            table = try table.selecting(columnNames: cols.split(separator: ",").map { $0.trimmingBlanks() })
         }
         switch to ?? .star {
         case .star:
@@ -172,8 +174,8 @@ struct STARCommand: ParsableCommand {
             try StandardOutput.write(STARExport.csvField(column) + ",count\n" + counts.map { "\(STARExport.csvField($0.value)),\($0.count)\n" }.joined())
         } else {
             let w = max(column.count, counts.map { $0.value.count }.max() ?? 0)
-            var text = column.padding(toLength: w, withPad: " ", startingAt: 0) + "  count\n"
-            for c in counts { text += c.value.padding(toLength: w, withPad: " ", startingAt: 0) + "  \(c.count)\n" }
+            var text = column.padded(to: w) + "  count\n"
+            for c in counts { text += c.value.padded(to: w) + "  \(c.count)\n" }
             try StandardOutput.write(text)
         }
     }

@@ -1,5 +1,7 @@
 import EMCore
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// What `emtools star FILE` prints: blocks, their pairs and loops, and per column its type and
 /// min/max/mean for numbers.
@@ -27,11 +29,11 @@ struct STARFileSummary: Encodable {
             if parts.isEmpty { parts.append("empty") }
             s += "data_\(b.name): \(parts.joined(separator: ", "))\n"
             let kw = b.pairs.map { $0.key.count }.max() ?? 0
-            for p in b.pairs { s += "  _" + p.key.padding(toLength: kw, withPad: " ", startingAt: 0) + "  \(p.value)\n" }
+            for p in b.pairs { s += "  _" + p.key.padded(to: kw) + "  \(p.value)\n" }
             for t in b.tables {
                 let w = t.columns.map { $0.name.count }.max() ?? 0
                 for c in t.columns {
-                    var line = "  " + c.name.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + c.kind.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
+                    var line = "  " + c.name.padded(to: w) + "  " + c.kind.rawValue.padded(to: 6)
                     if let mn = c.min, let mx = c.max, let mean = c.mean {
                         line += "  min \(fmt(mn))  max \(fmt(mx))  mean \(fmt(mean))"
                     }
@@ -45,7 +47,7 @@ struct STARFileSummary: Encodable {
         return s
     }
 
-    private func fmt(_ v: Double) -> String { String(format: "%.6g", v) }
+    private func fmt(_ v: Double) -> String { String(cFormat: "%.6g", v) }
 }
 
 /// Encodes any Encodable (to print one summary or a list with the same call).
@@ -73,7 +75,7 @@ enum StandardOutput {
         guard var p = chunk.baseAddress else { return }
         var left = chunk.count
         while left > 0 {
-            let n = Foundation.write(STDOUT_FILENO, p, left)
+            let n = Glibc.write(STDOUT_FILENO, p, left)
             if n < 0 {
                 if errno == EINTR { continue }
                 if errno == EPIPE { throw BrokenPipe() }

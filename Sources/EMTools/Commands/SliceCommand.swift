@@ -1,6 +1,8 @@
 import ArgumentParser
 import EMCore
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// `emtools slice MAP… --axis z --index N`: one section of each map as PNG.
 struct SliceCommand: ParsableCommand {

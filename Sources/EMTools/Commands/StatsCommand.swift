@@ -1,6 +1,8 @@
 import ArgumentParser
 import EMCore
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// `emtools stats FILE…`: min, max, mean and RMS computed from the data in one parallel pass.
 struct StatsCommand: ParsableCommand {
@@ -36,6 +38,6 @@ struct StatsCommand: ParsableCommand {
         }
     }
 
-    private func fmt(_ v: Float) -> String { String(format: "%.6g", v) }
-    private func fmt(_ v: Double) -> String { String(format: "%.6g", v) }
+    private func fmt(_ v: Float) -> String { String(cFormat: "%.6g", v) }
+    private func fmt(_ v: Double) -> String { String(cFormat: "%.6g", v) }
 }

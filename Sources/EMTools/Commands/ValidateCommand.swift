@@ -1,6 +1,8 @@
 import ArgumentParser
 import EMCore
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// `emtools validate FILE…`: list every problem with each file; exit 1 if any file is invalid.
 struct ValidateCommand: ParsableCommand {

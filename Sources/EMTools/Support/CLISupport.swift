@@ -1,10 +1,12 @@
 import ArgumentParser
 import EMCore
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Print one line to standard error.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    Console.writeError(message + "\n")
 }
 
 /// Print a user-facing error as `emtools: <message>` and remember that the command failed.
@@ -15,7 +17,7 @@ func report(_ error: Error) {
 
 /// One-line description of any error.
 func describe(_ error: Error) -> String {
-    String(describing: error).replacingOccurrences(of: "\n", with: " ")
+    String(describing: error).replacing("\n", with: " ")
 }
 
 /// Encode a value as pretty JSON with sorted keys on standard output.
@@ -23,8 +25,7 @@ func printJSON<T: Encodable>(_ value: T) throws {
     let enc = JSONEncoder()
     enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     let data = try enc.encode(value)
-    FileHandle.standardOutput.write(data)
-    FileHandle.standardOutput.write(Data("\n".utf8))
+    Console.writeOutput([UInt8](data) + [0x0A])
 }
 
 /// Expand command-line file arguments: shell globs that the shell did not expand (quoted, or from scripts)
@@ -53,7 +54,7 @@ final class ProgressBar {
     let enabled: Bool
     private var done = 0
     private var lastDraw = Date.distantPast
-    private let lock = NSLock()
+    private let lock = Lock()
 
     init(total: Int, label: String, minimumItems: Int = 4) {
         self.total = total
@@ -67,7 +68,7 @@ final class ProgressBar {
     func clear() {
         guard enabled else { return }
         lock.lock(); defer { lock.unlock() }
-        if visible { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)); visible = false }
+        if visible { Console.writeError("\r\u{1b}[K"); visible = false }
     }
 
     /// Count one finished item and redraw at most ten times a second (at once after `clear`).
@@ -82,8 +83,8 @@ final class ProgressBar {
         let width = 30
         let filled = total > 0 ? width * done / total : width
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(label) \(bar) \(done)/\(total)".utf8))
-        if done == total { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)); visible = false }
+        Console.writeError("\r\(label) \(bar) \(done)/\(total)")
+        if done == total { Console.writeError("\r\u{1b}[K"); visible = false }
     }
 }
 

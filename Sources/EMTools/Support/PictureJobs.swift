@@ -1,6 +1,8 @@
 import ArgumentParser
 import EMCore
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Options shared by `emtools project` and `emtools slice`: how pictures look and where they go.
 struct PictureOptions: ParsableArguments {
@@ -44,8 +46,7 @@ struct PictureOptions: ParsableArguments {
 
     /// Refuse a `--out` file or `--gallery` that is one of the maps (or the `--model` file) read.
     func refuseOutputsOverInputs(_ files: [String]) throws {
-        var isDir: ObjCBool = false
-        let outFile = out.flatMap { FileManager.default.fileExists(atPath: $0, isDirectory: &isDir) && isDir.boolValue ? nil : $0 }
+        let outFile = out.flatMap { Path.isDirectory($0) ? nil : $0 }
         try refuseOverwritingInputs(outputs: [outFile, gallery], inputs: expandPaths(files) + (model.map { [$0] } ?? []))
     }
 
@@ -175,8 +176,7 @@ struct PictureJobs {
     /// From `--out`: nothing = next to each map; an existing folder; or one file, for a single picture.
     private func outputPlace(pictureCount: Int) throws -> OutputPlace {
         guard let out = options.out else { return .besideMap }
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: out, isDirectory: &isDir), isDir.boolValue { return .folder(out) }
+        if Path.isDirectory(out) { return .folder(out) }
         if out.hasSuffix("/") { throw ValidationError("--out \(out): no such folder") }
         guard pictureCount == 1 else {
             throw ValidationError("--out \(out) names one file but \(pictureCount) pictures would be written: give an existing folder")
@@ -194,8 +194,8 @@ struct PictureJobs {
             let target: String
             switch place {
             case .file(let f): target = f
-            case .folder(let dir): target = (dir as NSString).appendingPathComponent(name)
-            case .besideMap: target = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
+            case .folder(let dir): target = Path.join(dir, name)
+            case .besideMap: target = Path.join(Path.directory(path), name)
             }
             let window = try image.writePNG(to: target, contrast: contrast, depth: options.bits, rows: options.rowOrder)
             let s = image.statistics()
@@ -271,7 +271,7 @@ struct PictureJobs {
     /// already reported on standard error) and the number of failures.
     private func forEachMap<T>(_ paths: [String], _ body: (String) throws -> T) -> (results: [T?], failed: Int) {
         let bar = ProgressBar(total: paths.count, label: label)
-        let lock = NSLock()
+        let lock = Lock()
         var results = [T?](repeating: nil, count: paths.count)
         var failed = 0, next = 0
         let large = paths.contains { path in
@@ -300,7 +300,7 @@ struct PictureJobs {
 
     /// The file name without folder and without `.mrc`/`.map`/`.mrcs`/`.rec` and `.gz`/`.bz2`.
     static func stem(of path: String) -> String {
-        var name = (path as NSString).lastPathComponent
+        var name = Path.lastComponent(path)
         for ext in [".gz", ".bz2"] where name.lowercased().hasSuffix(ext) { name = String(name.dropLast(ext.count)) }
         for ext in [".mrc", ".map", ".mrcs", ".rec", ".ccp4", ".st", ".ali"] where name.lowercased().hasSuffix(ext) {
             name = String(name.dropLast(ext.count)); break
@@ -312,12 +312,12 @@ struct PictureJobs {
     static func shortTag(_ view: MapView) -> String {
         switch view {
         case .axis(let a): return a.rawValue
-        case .angles(let e): return e.fileTag.replacingOccurrences(of: "_", with: " ")
+        case .angles(let e): return e.fileTag.replacing("_", with: " ")
         case .slice(let a, let i): return "slice \(a)" + (i.map(String.init) ?? "")
         }
     }
 
-    private func fmt(_ v: Float) -> String { String(format: "%.6g", v) }
+    private func fmt(_ v: Float) -> String { String(cFormat: "%.6g", v) }
 }
 
 /// Occupancy of each class (`_rlnClassDistribution`, 0…1) from the `model_classes` table of a RELION

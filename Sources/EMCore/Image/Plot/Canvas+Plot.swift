@@ -1,5 +1,7 @@
 import CCairo
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Drawing primitives the plots need beyond `Canvas`'s own (clipping, dots, outlined boxes).
 extension Canvas {

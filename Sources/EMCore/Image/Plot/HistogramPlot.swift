@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Counts of values in consecutive bins: `counts[i]` values fell in `edges[i] ..< edges[i + 1]` (the last bin
 /// also holds values equal to its upper edge).

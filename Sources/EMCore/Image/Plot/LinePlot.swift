@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// A line plot of one or more series with axes, ticks (automatic or custom, e.g. frequencies labelled in Å),
 /// horizontal or vertical reference lines, annotations and a legend, drawn with Cairo and saved as PNG.

@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// One tick mark on a plot axis: its position in data units and the text printed under (or beside) it.
 public struct PlotTick: Equatable {
@@ -89,7 +91,7 @@ public struct PlotAxis {
     /// `value` printed with as many decimals as the tick `step` needs (no trailing noise like 0.30000000004).
     public static func defaultLabel(_ value: Double, step: Double) -> String {
         let decimals = step >= 1 ? 0 : min(10, Int(ceil(-log10(step) - 1e-9)))
-        if abs(value) >= 1e6 || (abs(value) > 0 && abs(value) < 1e-4) { return String(format: "%.2g", value) }
-        return String(format: "%.\(decimals)f", value)
+        if abs(value) >= 1e6 || (abs(value) > 0 && abs(value) < 1e-4) { return String(cFormat: "%.2g", value) }
+        return String(cFormat: "%.\(decimals)f", value)
     }
 }

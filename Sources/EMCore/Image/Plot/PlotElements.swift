@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// One curve of a line plot: points in data units joined in order, with a legend label.
 public struct PlotSeries {

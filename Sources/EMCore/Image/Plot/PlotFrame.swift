@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// The parts every plot shares: layout of the plot area inside the picture, the mapping from data units to
 /// pixels, axes with ticks and titles, grid, reference lines, annotations and legend. `LinePlot` and
