@@ -181,13 +181,13 @@ print(' '.join(str(int(v)) for v in a.reshape(-1)))
         values += [.nan, .infinity, -.infinity, 0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
         let finite = values.filter(\.isFinite)
         let sorted = finite.sorted()
-        let stats = values.withUnsafeBufferPointer { OrderStatistics($0) }
+        let stats = OrderStatistics(values)
         #expect(stats.count == finite.count)
         let all = stats.values(atRanks: Array(0 ..< finite.count))
         #expect(all == sorted)   // -0 == 0, so the two zeros compare equal in either order
         let reversedRanks = Array((0 ..< finite.count).reversed())
         #expect(stats.values(atRanks: reversedRanks) == sorted.reversed())
-        let sampled = values.withUnsafeBufferPointer { OrderStatistics($0, step: 7) }
+        let sampled = OrderStatistics(values, step: 7)
         let every7 = stride(from: 0, to: values.count, by: 7).map { values[$0] }.filter(\.isFinite).sorted()
         #expect(sampled.values(atRanks: Array(0 ..< sampled.count)) == every7)
         #expect(Contrast.quantile([Float.nan, .infinity], 0.5).isNaN)

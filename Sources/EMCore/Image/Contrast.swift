@@ -78,10 +78,8 @@ public enum Contrast: Equatable, CustomStringConvertible {
             let s = values.withUnsafeBufferPointer { VolumeStatistics.parallel($0) }
             lo = Float(s.mean - k * s.rms); hi = Float(s.mean + k * s.rms)
         case .percentile(let a, let b):
-            (lo, hi) = values.withUnsafeBufferPointer { v in
-                let q = Contrast.quantiles(OrderStatistics(v, step: max(1, v.count / (1 << 22))), [a / 100, b / 100])
-                return (q[0], q[1])
-            }
+            let q = Contrast.quantiles(OrderStatistics(values, step: max(1, values.count / (1 << 22))), [a / 100, b / 100])
+            (lo, hi) = (q[0], q[1])
         }
         if !lo.isFinite || !hi.isFinite { lo = 0; hi = 1 }
         if hi <= lo { lo -= 0.5; hi += 0.5 }
@@ -91,7 +89,7 @@ public enum Contrast: Equatable, CustomStringConvertible {
     /// Linear-interpolated quantile `q` (0…1) of `values` (numpy's default "linear" method); non-finite
     /// values are ignored (NaN when none is finite).
     static func quantile(_ values: [Float], _ q: Double) -> Float {
-        values.withUnsafeBufferPointer { quantile(OrderStatistics($0), q) }
+        quantile(OrderStatistics(values), q)
     }
 
     static func quantile(_ stats: OrderStatistics, _ q: Double) -> Float {

@@ -1,35 +1,42 @@
 /// Exact order statistics (the k-th smallest values) of Float data by radix selection.
 ///
 /// Each finite value is mapped to a UInt32 key that sorts as the value does (sign bit flipped for positive
-/// values, all bits flipped for negative ones). The keys' top 11 bits are counted while the keys are made;
-/// the keys of the buckets holding the wanted ranks are gathered in one more pass, and their middle 11 and
-/// low 10 bits are counted the same way, which gives each exact key. Every pass is a straight loop; the
+/// values, all bits flipped for negative ones). The keys' top 11 bits are counted in a first pass (spread
+/// over the cores; the keys are not stored), the keys of the buckets holding the wanted ranks are gathered
+/// in one more pass, and their middle 11 and low 10 bits are counted the same way, which gives each exact
+/// key. Every pass is a straight loop; the
 /// counts are kept in four interleaved tables so that runs of equal values (a flat background) do not chain
 /// every increment on the same counter. A 512² picture costs a fraction of a millisecond, whatever its
 /// values, where quickselect's data-dependent swaps cost several.
 struct OrderStatistics {
-    /// Keys of the finite values, in input order.
-    private let keys: [UInt32]
-    /// Counts of the keys' top 11 bits.
+    /// The values (shared with the caller's array, not copied) and the sampling step.
+    private let values: [Float]
+    private let step: Int
+    /// Counts of the finite values' keys' top 11 bits.
     private let top: [Int]
 
-    /// The number of finite values.
-    var count: Int { keys.count }
+    /// The number of finite values taken.
+    let count: Int
 
-    /// Keys of the finite values of `values`, taking every `step`-th value.
-    init(_ values: UnsafeBufferPointer<Float>, step: Int = 1) {
+    /// Order statistics of the finite values of `values`, taking every `step`-th value. The first counting
+    /// pass runs here, over all cores for large inputs; no copy of the values is made.
+    init(_ values: [Float], step: Int = 1) {
         let step = max(1, step)
+        self.values = values
+        self.step = step
         let slots = (values.count + step - 1) / step
-        keys = [UInt32](unsafeUninitializedCapacity: slots) { out, initialized in
-            var n = 0, i = 0
-            while i < values.count {
-                let v = values[i]
-                if v.isFinite { out[n] = Self.key(v); n += 1 }
-                i += step
+        let partial: [[Int]] = values.withUnsafeBufferPointer { v in
+            Parallel.mapChunks(count: slots, minChunk: 1 << 17) { r in
+                Self.counts(r.count) { i in
+                    let x = v[(r.lowerBound + i) * step]
+                    return x.isFinite ? Self.key(x) >> 21 : nil
+                }
             }
-            initialized = n
         }
-        top = keys.withUnsafeBufferPointer { Self.counts($0, shift: 21, bits: 11) }
+        var top = partial.first ?? [Int](repeating: 0, count: 1 << 11)
+        for p in partial.dropFirst() { for i in top.indices { top[i] += p[i] } }
+        self.top = top
+        count = top.reduce(0, +)
     }
 
     @inline(__always) static func key(_ v: Float) -> UInt32 {
@@ -71,19 +78,25 @@ struct OrderStatistics {
         return result
     }
 
-    /// The keys of each top bucket in `buckets`, in one pass.
+    /// The keys of each top bucket in `buckets`, in one pass over the values.
     private func gather(_ buckets: [Int]) -> [[UInt32]] {
         var slot = [Int16](repeating: -1, count: 1 << 11)
         for (i, b) in buckets.enumerated() { slot[b] = Int16(i) }
         let sizes = buckets.map { top[$0] }
         var offsets = [Int](repeating: 0, count: buckets.count + 1)
         for i in sizes.indices { offsets[i + 1] = offsets[i] + sizes[i] }
+        let step = self.step
         let flat = [UInt32](unsafeUninitializedCapacity: offsets.last!) { out, initialized in
             var cursor = Array(offsets.dropLast())
-            keys.withUnsafeBufferPointer { all in
+            values.withUnsafeBufferPointer { v in
                 slot.withUnsafeBufferPointer { sl in
                     cursor.withUnsafeMutableBufferPointer { cur in
-                        for k in all {
+                        var i = 0
+                        while i < v.count {
+                            let x = v[i]
+                            i += step
+                            guard x.isFinite else { continue }
+                            let k = Self.key(x)
                             let s = Int(sl[Int(k >> 21)])
                             if s >= 0 { out[cur[s]] = k; cur[s] += 1 }
                         }
@@ -93,6 +106,27 @@ struct OrderStatistics {
             initialized = offsets.last!
         }
         return buckets.indices.map { Array(flat[offsets[$0] ..< offsets[$0 + 1]]) }
+    }
+
+    /// Counts of the buckets `bucket(i)` returns for `i` in `0 ..< n` (nil: not counted), in four
+    /// interleaved tables of 2048 counters added at the end.
+    @inline(__always)
+    private static func counts(_ n: Int, _ bucket: (Int) -> UInt32?) -> [Int] {
+        let size = 1 << 11
+        var tables = [UInt32](repeating: 0, count: 4 * size)
+        tables.withUnsafeMutableBufferPointer { t in
+            let t0 = t.baseAddress!, t1 = t0 + size, t2 = t1 + size, t3 = t2 + size
+            var i = 0
+            while i + 4 <= n {
+                if let b = bucket(i) { t0[Int(b)] &+= 1 }
+                if let b = bucket(i + 1) { t1[Int(b)] &+= 1 }
+                if let b = bucket(i + 2) { t2[Int(b)] &+= 1 }
+                if let b = bucket(i + 3) { t3[Int(b)] &+= 1 }
+                i += 4
+            }
+            while i < n { if let b = bucket(i) { t0[Int(b)] &+= 1 }; i += 1 }
+        }
+        return (0 ..< size).map { Int(tables[$0]) + Int(tables[size + $0]) + Int(tables[2 * size + $0]) + Int(tables[3 * size + $0]) }
     }
 
     /// Counts of bits `shift ..< shift + bits` of the keys (only those whose bits from `prefixShift` up equal
