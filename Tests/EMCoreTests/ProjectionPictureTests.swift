@@ -75,6 +75,25 @@ print(' '.join(str(int(v)) for v in a.reshape(-1)))
         #expect((0 ..< 120).allSatisfy { raw[$0 * stride] == 2 })
     }
 
+    /// A picture large enough to be deflated in slices on several threads decodes to the same samples,
+    /// grey and 16-bit alike, and zlib (Python's) accepts the joined stream and its Adler-32.
+    @Test func slicedDeflateDecodesToTheSamePixels() throws {
+        var g = SplitMix64(seed: 21)
+        let (w, h) = (700, 500)
+        // Smooth rows plus noise, so that both the run and the literal paths are taken.
+        let grey = (0 ..< w * h).map { i in UInt8(truncatingIfNeeded: (i % w) / 3 + Int(g.next() % 7)) }
+        let wide = (0 ..< w * h).map { i in UInt16(truncatingIfNeeded: (i % w) * 90 + Int(g.next() % 300)) }
+        let dir = TestEnv.temporaryDirectory("pngslices")
+        defer { TestEnv.removeTemporary(dir) }
+        try PNGFile.write(grey, width: w, height: h, format: .gray8, to: dir + "/grey.png")
+        try PNGFile.write(samples16: wide, width: w, height: h, to: dir + "/wide.png")
+        #expect(try PNGFile.read(dir + "/grey.png").samples8 == grey)
+        #expect(try PNGFile.read(dir + "/wide.png", as: .gray16).samples16 == wide)
+        #expect(try Self.inflatedRows(dir + "/grey.png").count == h * (w + 1))
+        let d = try Self.pillow(dir + "/wide.png")
+        #expect(d.mode == "I;16" && d.samples.map { UInt16($0) } == wide)
+    }
+
     /// The filtered rows of a PNG (its IDAT chunks inflated), through Python's zlib.
     static func inflatedRows(_ path: String) throws -> [UInt8] {
         let hex = try TestEnv.python("""
