@@ -82,4 +82,48 @@ import TestSupport
         #expect(meanError < 1e-6)
         #expect(rmsError < 1e-6 * b.rms)
     }
+
+    /// The exact int16 moments equal Σx and Σx² counted in Int64 by hand, for every length around the SIMD
+    /// step, extremes included, in both byte orders.
+    @Test(arguments: [false, true])
+    func int16MomentsAreExact(swap: Bool) {
+        var g = SplitMix64(seed: 17)
+        for n in [0, 1, 15, 16, 31, 32, 33, 100, 1_000, 70_001] {
+            var values = (0 ..< n).map { _ in Int16(truncatingIfNeeded: g.next()) }
+            if n > 3 { values[0] = .min; values[1] = .max; values[2] = .min }
+            let bytes = values.flatMap { v -> [UInt8] in
+                let u = UInt16(bitPattern: v)
+                let (lo, hi) = (UInt8(u & 0xFF), UInt8(u >> 8))
+                return swap ? [hi, lo] : [lo, hi]
+            }
+            var m = emt_int16_moments(min: Int32.max, max: Int32.min, sum: 0, sum_squares: 0)
+            bytes.withUnsafeBytes { emt_int16_moments($0.baseAddress, n, swap ? 1 : 0, &m) }
+            #expect(m.sum == values.reduce(Int64(0)) { $0 + Int64($1) }, "n \(n)")
+            #expect(m.sum_squares == values.reduce(UInt64(0)) { $0 + UInt64(Int64($1) * Int64($1)) }, "n \(n)")
+            if n > 0 {
+                #expect(m.min == Int32(values.min()!) && m.max == Int32(values.max()!), "n \(n)")
+            }
+        }
+    }
+
+    /// An int16 map's statistics (exact integer path) agree with float64 sums over the values, whatever the
+    /// thread count.
+    @Test func int16MapStatisticsAreExact() throws {
+        let dir = TestEnv.temporaryDirectory("int16stats")
+        defer { TestEnv.removeTemporary(dir) }
+        var g = SplitMix64(seed: 8)
+        let size = GridSize(90, 70, 41)
+        let v = Volume(size: size, voxelSize: VoxelSize(isotropic: 1), data: (0 ..< size.count).map { _ in Float(Int(g.next() % 60_000) - 30_000) })
+        let path = dir + "/m.mrc"
+        var options = MRCWriteOptions()
+        options.mode = .int16
+        _ = try MRCWriter.write(v, to: path, options: options)
+        let s = try MRCFile.open(path).statistics()
+        let x = v.data.map(Double.init)
+        let mean = x.reduce(0, +) / Double(x.count)
+        let rms = (x.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(x.count)).squareRoot()
+        #expect(s.min == v.data.min()! && s.max == v.data.max()! && s.count == size.count)
+        #expect(abs(s.mean - mean) < 1e-9 * abs(mean) + 1e-9)
+        #expect(abs(s.rms - rms) < 1e-9 * rms)
+    }
 }

@@ -29,6 +29,18 @@ int emt_block_statistics(const float *x, size_t count, float *min, float *max, d
 /// 1 when `emt_block_statistics` can run (the CPU has AVX2).
 int emt_has_avx2(void);
 
+/// Running exact moments of signed 16-bit data: minimum, maximum, Σx and Σx² (start with min = INT32_MAX,
+/// max = INT32_MIN, sums 0). Σx² fits 64 bits for up to 2³³ voxels.
+struct emt_int16_moments {
+    int32_t min, max;
+    int64_t sum;
+    uint64_t sum_squares;
+};
+
+/// Add `count` signed 16-bit values at `src` (any alignment; byte-swapped first when `swap` is non-zero) to
+/// `m`, in integer arithmetic (exact). AVX2 when the CPU has it, else scalar code.
+void emt_int16_moments(const void *src, size_t count, int swap, struct emt_int16_moments *m);
+
 /// Grey levels of `count` floats: floor((v − low) · scale + 0.5) clamped to 0…top (top ≤ 255 for the 8-bit
 /// form, ≤ 65535 for the 16-bit one); NaN gives 0. Infinities clamp to 0 or top. Vectorised (SSE2 baseline).
 void emt_quantize_u8(const float *src, uint8_t *dst, size_t count, float low, float scale, float top);
