@@ -103,10 +103,27 @@ import TestSupport
         #expect(throws: STARError.binaryData(path: "g.bin", line: 5, column: 2)) {
             try STARDocument.parse(bytes: bytes, path: "g.bin")
         }
-        // Random binary data: an error, never a crash.
-        var rng = SystemRandomNumberGenerator()
+        // Control bytes inside a comment are binary data too: a binary file that happens to start with `#`
+        // (and has no newline) is not one long comment; nor is a comment line inside a loop.
+        #expect(throws: STARError.binaryData(path: "c.bin", line: 2, column: 4)) {
+            try STARDocument.parse(bytes: Array("data_x\n#ab".utf8) + [0x01, 0xfe, 0x7f], path: "c.bin")
+        }
+        #expect(throws: STARError.binaryData(path: "l.bin", line: 5, column: 3)) {
+            try STARDocument.parse(bytes: Array("data_x\nloop_\n_a\n1\n# ".utf8) + [0x02] + Array("\n2\n".utf8), path: "l.bin")
+        }
+        // Random binary data: an error, never a crash (seeded, so that a failure can be repeated; 1 in 256
+        // of these starts with `#`, which the comment check above covers).
+        var rng = SplitMix64(seed: 0xB1)
+        for _ in 0 ..< 2000 {
+            let junk = (0 ..< 512).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            #expect(throws: STARError.self) { try STARDocument.parse(bytes: Array("data_x\n".utf8) + junk) }
+        }
+        // The same junk starting with `#` and holding no newline or NUL: the case that used to parse.
         for _ in 0 ..< 50 {
-            let junk = (0 ..< 512).map { _ in UInt8.random(in: 0 ... 255, using: &rng) }
+            let junk = [UInt8(ascii: "#")] + (0 ..< 511).map { _ -> UInt8 in
+                let b = UInt8(truncatingIfNeeded: rng.next())
+                return b == 0x0a || b == 0 ? 0x01 : b
+            }
             #expect(throws: STARError.self) { try STARDocument.parse(bytes: Array("data_x\n".utf8) + junk) }
         }
     }

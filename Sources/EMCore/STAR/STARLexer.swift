@@ -54,7 +54,7 @@ struct STARLexer {
             if c == 0x0a { pos += 1; line += 1; lineStart = pos; continue }
             if STARLexer.isBlank(c) { pos += 1; continue }
             if STARLexer.isBinary(c) { throw binaryError(at: pos) }
-            if c == UInt8(ascii: "#") { skipComment(); continue }
+            if c == UInt8(ascii: "#") { try skipComment(); continue }
             let column = pos - lineStart + 1
             if c == UInt8(ascii: ";") && pos == lineStart { return try textField(column: column) }
             if c == UInt8(ascii: "'") || c == UInt8(ascii: "\"") {
@@ -83,11 +83,15 @@ struct STARLexer {
         return nil
     }
 
-    /// Skip a `#` comment to the end of the line, noting `# version N`.
-    mutating func skipComment() {
+    /// Skip a `#` comment to the end of the line, noting `# version N`. Control bytes in it are binary data,
+    /// as anywhere else (a binary file that happens to start with `#` is not one long comment).
+    mutating func skipComment() throws {
         let n = bytes.count
         let start = pos
-        while pos < n && bytes[pos] != 0x0a { pos += 1 }
+        while pos < n && bytes[pos] != 0x0a {
+            if STARLexer.isBinary(bytes[pos]) { throw binaryError(at: pos) }
+            pos += 1
+        }
         let prefix: StaticString = "# version "
         let k = prefix.utf8CodeUnitCount
         var isVersion = pos - start > k

@@ -150,7 +150,8 @@ struct STARLoopScanner {
             var c = s[p]
             if c == 0x0a { p += 1; lines += 1; continue }
             if c == UInt8(ascii: "#") {
-                while p < n && s[p] != 0x0a { p += 1 }
+                // Control bytes in a comment: leave the line to the lexer, which reports binary data.
+                while p < n && s[p] != 0x0a { if s[p] < 0x20 && s[p] != 0x09 && s[p] != 0x0d { piece.stop = .irregular; break lineLoop }; p += 1 }
                 if p < n { p += 1; lines += 1 }
                 continue
             }
@@ -199,7 +200,7 @@ struct STARLoopScanner {
                 if p >= n || s[p] == 0x0a { break }
                 c = s[p]
                 if c == UInt8(ascii: "#") {
-                    while p < n && s[p] != 0x0a { p += 1 }
+                    while p < n && s[p] != 0x0a { if s[p] < 0x20 && s[p] != 0x09 && s[p] != 0x0d { piece.stop = .irregular; break lineLoop }; p += 1 }
                     break
                 }
                 if c < 0x20 { piece.stop = .irregular; break lineLoop }
