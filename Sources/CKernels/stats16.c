@@ -13,15 +13,6 @@ static void int16_moments_scalar(const uint8_t *src, size_t count, int swap, str
 }
 
 #if defined(__x86_64__)
-static int has_avx2(void) {
-    static int known = -1;
-    if (known < 0) {
-        __builtin_cpu_init();
-        known = __builtin_cpu_supports("avx2");
-    }
-    return known;
-}
-
 // 32 words per step: min/max in 16-bit lanes; vpmaddwd gives x² pair sums (≤ 2³¹, exact in 32 bits as
 // unsigned), widened to 64 bits every step; the sum uses vpmaddwd with ones. Chunks of at most 2¹⁴ steps keep
 // the 32-bit sum lanes (|x| ≤ 2¹⁵, four per lane per step) from overflowing.
@@ -68,7 +59,7 @@ __attribute__((target("avx2"))) static void int16_moments_avx2(const uint8_t *sr
 
 void emt_int16_moments(const void *src, size_t count, int swap, struct emt_int16_moments *m) {
 #if defined(__x86_64__)
-    if (has_avx2()) { int16_moments_avx2(src, count, swap, m); return; }
+    if (emt_has_avx2()) { int16_moments_avx2(src, count, swap, m); return; }
 #endif
     int16_moments_scalar(src, count, swap, m);
 }

@@ -108,11 +108,11 @@ struct OrderStatistics {
         return buckets.indices.map { Array(flat[offsets[$0] ..< offsets[$0 + 1]]) }
     }
 
-    /// Counts of the buckets `bucket(i)` returns for `i` in `0 ..< n` (nil: not counted), in four
-    /// interleaved tables of 2048 counters added at the end.
+    /// Counts of the buckets `bucket(i)` returns for `i` in `0 ..< n` (nil: not counted), buckets below
+    /// 2^`bits`, in four interleaved tables added at the end.
     @inline(__always)
-    private static func counts(_ n: Int, _ bucket: (Int) -> UInt32?) -> [Int] {
-        let size = 1 << 11
+    private static func counts(_ n: Int, bits: Int = 11, _ bucket: (Int) -> UInt32?) -> [Int] {
+        let size = 1 << bits
         var tables = [UInt32](repeating: 0, count: 4 * size)
         tables.withUnsafeMutableBufferPointer { t in
             let t0 = t.baseAddress!, t1 = t0 + size, t2 = t1 + size, t3 = t2 + size
@@ -130,38 +130,14 @@ struct OrderStatistics {
     }
 
     /// Counts of bits `shift ..< shift + bits` of the keys (only those whose bits from `prefixShift` up equal
-    /// `prefix`, when given), in four interleaved tables added at the end.
+    /// `prefix`, when given).
     private static func counts(_ keys: UnsafeBufferPointer<UInt32>, shift: UInt32, bits: Int,
                                prefix: UInt32? = nil, prefixShift: UInt32 = 32) -> [Int] {
-        let size = 1 << bits
-        let mask = UInt32(size - 1)
-        var tables = [UInt32](repeating: 0, count: 4 * size)
-        tables.withUnsafeMutableBufferPointer { t in
-            let t0 = t.baseAddress!, t1 = t0 + size, t2 = t1 + size, t3 = t2 + size
-            let n = keys.count
-            var i = 0
-            if let p = prefix {
-                while i + 4 <= n {
-                    let a = keys[i], b = keys[i + 1], c = keys[i + 2], d = keys[i + 3]
-                    if a >> prefixShift == p { t0[Int((a >> shift) & mask)] &+= 1 }
-                    if b >> prefixShift == p { t1[Int((b >> shift) & mask)] &+= 1 }
-                    if c >> prefixShift == p { t2[Int((c >> shift) & mask)] &+= 1 }
-                    if d >> prefixShift == p { t3[Int((d >> shift) & mask)] &+= 1 }
-                    i += 4
-                }
-                while i < n { if keys[i] >> prefixShift == p { t0[Int((keys[i] >> shift) & mask)] &+= 1 }; i += 1 }
-            } else {
-                while i + 4 <= n {
-                    t0[Int((keys[i] >> shift) & mask)] &+= 1
-                    t1[Int((keys[i + 1] >> shift) & mask)] &+= 1
-                    t2[Int((keys[i + 2] >> shift) & mask)] &+= 1
-                    t3[Int((keys[i + 3] >> shift) & mask)] &+= 1
-                    i += 4
-                }
-                while i < n { t0[Int((keys[i] >> shift) & mask)] &+= 1; i += 1 }
-            }
+        let mask = UInt32(1 << bits - 1)
+        if let p = prefix {
+            return counts(keys.count, bits: bits) { i in keys[i] >> prefixShift == p ? (keys[i] >> shift) & mask : nil }
         }
-        return (0 ..< size).map { Int(tables[$0]) + Int(tables[size + $0]) + Int(tables[2 * size + $0]) + Int(tables[3 * size + $0]) }
+        return counts(keys.count, bits: bits) { i in (keys[i] >> shift) & mask }
     }
 
     /// The bucket holding rank `rank` and the number of values in the buckets below it.

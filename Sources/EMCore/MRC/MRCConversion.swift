@@ -59,13 +59,14 @@ extension MRCFile {
     /// pread(2) for plain files, so no page of the mapping is faulted in or unmapped), converts it 4096 voxels
     /// at a time into an L1-sized scratch (native float32 is summarised in place) and summarises it there.
     /// Mode 101, whose rows are padded to whole bytes, is converted straight from the mapping; float16
-    /// is summarised from a histogram of its bit patterns (`histogramStatistics`).
+    /// takes `histogramStatistics` where that is the faster path; int16 is summed exactly in integers
+    /// (`int16Statistics`).
     /// - Complexity: one pass over the data block; O(threads × 272 KiB) extra memory.
     public func statistics() -> VolumeStatistics {
         let count = voxelCount
         guard count > 0 else { return .empty }
         if mode == .packed4Bit { return mappedStatistics() }
-        // float16: count bit patterns instead of converting voxels (exact, and cheaper than decoding).
+        // float16 without F16C/AVX2: count bit patterns instead of converting voxels (exact, and cheaper there).
         if let s = histogramStatistics() { return s }
         let bytesPerVoxel = mode.bytesPerVoxel
         let inPlace = mode == .float32 && header.byteOrder == .native
