@@ -44,13 +44,15 @@ let package = Package(
         .target(name: "CDelayLoad", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
         // SIMD kernels picked at run time by CPU feature (F16C half → float).
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-gdwarf-4"])]),
+        // A SIGBUS handler that turns pages of a mapped file truncated under us into zeros and a typed error.
+        .target(name: "CMappedFiles", cSettings: [.unsafeFlags(["-O2", "-gdwarf-4"])]),
         // PNG encoding with libpng's full API (row filter and zlib strategy), its longjmp errors kept in C.
         .target(name: "CPNGEncode", dependencies: ["CPNG"], cSettings: [.unsafeFlags(["-O2", "-gdwarf-4"])]),
 
         // MARK: libraries
         .target(
             name: "EMCore",
-            dependencies: ["CFFTW", "COpenBLAS", "CLAPACKE", "CPNG", "CCairo", "CZlib", "CBZip2", "CDelayLoad", "CKernels", "CPNGEncode"],
+            dependencies: ["CFFTW", "COpenBLAS", "CLAPACKE", "CPNG", "CCairo", "CZlib", "CBZip2", "CDelayLoad", "CKernels", "CMappedFiles", "CPNGEncode"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -80,7 +82,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["EMCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "EMCoreTests",
-            dependencies: ["EMCore", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["EMCore", "CMappedFiles", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

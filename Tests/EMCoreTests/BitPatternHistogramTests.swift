@@ -123,7 +123,7 @@ import TestSupport
                 let path = dir + "/m\(mode.rawValue)\(order).mrc"
                 try raw.write(to: path)
                 let file = try MRCFile.open(path)
-                let s = file.statistics()
+                let s = try file.statistics()
                 let ref = referenceStatistics(values)
                 // The converting path sums in Float within 4096-value blocks (float16 takes it too on CPUs with
                 // F16C and AVX2); the histogram path is exact to Double rounding.

@@ -76,7 +76,7 @@ import TestSupport
         options.mode = .float16
         _ = try MRCWriter.write(v, to: path, options: options)
         let f = try MRCFile.open(path)
-        let a = f.statistics(), b = try #require(f.histogramStatisticsAlways())
+        let a = try f.statistics(), b = try #require(f.histogramStatisticsAlways())
         #expect(a.min == b.min && a.max == b.max && a.count == b.count)
         let meanError = abs(a.mean - b.mean), rmsError = abs(a.rms - b.rms)
         #expect(meanError < 1e-6)

@@ -46,4 +46,13 @@ void emt_int16_moments(const void *src, size_t count, int swap, struct emt_int16
 void emt_quantize_u8(const float *src, uint8_t *dst, size_t count, float low, float scale, float top);
 void emt_quantize_u16(const float *src, uint16_t *dst, size_t count, float low, float scale, float top);
 
+/// Maximum-intensity projection step: `dst[i] = src[i]` where `dst[i] < src[i]`, for `count` floats (`src` at
+/// any alignment). A NaN in `src` is skipped; `dst` never becomes NaN unless it starts so. Vectorised
+/// (`maxps`; SSE2 baseline).
+void emt_fold_max(float *dst, const void *src, size_t count);
+
+/// The largest of `count` floats at `src` (any alignment), skipping NaN; -inf when `count` is 0 or all are
+/// NaN. Vectorised, 8 lanes.
+float emt_max_of(const void *src, size_t count);
+
 #endif

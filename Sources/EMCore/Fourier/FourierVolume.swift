@@ -77,6 +77,7 @@ public final class FourierVolume {
             let nx = size.nx
             // convert() writes out[i] for file index i: shift the destination so the row lands at `out`.
             loadRows { row, out in file.convert(row * nx ..< (row + 1) * nx, into: out - row * nx) }
+            try file.checkUnchanged()
             domain = .real
             if let m = mask { multiply(by: m) }
         } else {

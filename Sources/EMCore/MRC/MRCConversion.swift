@@ -32,6 +32,7 @@ extension MRCFile {
             }
             return parts.reduce(.empty) { $0.merged(with: $1) }
         }
+        try checkUnchanged()
         if header.axisOrder != .xyz { values = permuteToXYZ(values) }
         return (Volume(size: gridSize, voxelSize: header.voxelSize, origin: originAngstrom, data: values), stats)
     }
@@ -62,7 +63,15 @@ extension MRCFile {
     /// takes `histogramStatistics` where that is the faster path; int16 is summed exactly in integers
     /// (`int16Statistics`).
     /// - Complexity: one pass over the data block; O(threads × 272 KiB) extra memory.
-    public func statistics() -> VolumeStatistics {
+    /// - Throws: `FileError.shrankWhileReading` when another program truncated the file during the pass.
+    public func statistics() throws -> VolumeStatistics {
+        let s = streamedStatistics()
+        try checkUnchanged()
+        return s
+    }
+
+    /// `statistics()` without the final check (see there).
+    func streamedStatistics() -> VolumeStatistics {
         let count = voxelCount
         guard count > 0 else { return .empty }
         if mode == .packed4Bit { return mappedStatistics() }
@@ -152,6 +161,11 @@ extension MRCFile {
         }
         return parts.reduce(.empty) { $0.merged(with: $1) }
     }
+
+    /// Throw when the file shrank after it was opened, so that nothing computed from the zeros that stand
+    /// in for its vanished pages is reported (see `FileBytes`). Every reader of the data calls it at the end.
+    /// - Throws: `FileError.shrankWhileReading`.
+    public func checkUnchanged() throws { try storage.checkIntact() }
 
     /// Convert voxels `range` (file order, linear index) to Float32, writing `out[i]` for each i in range.
     func convert(_ range: Range<Int>, into out: UnsafeMutablePointer<Float>) {

@@ -78,7 +78,8 @@ public enum MRCValidator {
     static func statisticsProblems(_ file: MRCFile, path: String) -> [MRCProblem] {
         let h = file.header
         if file.mode.isComplex { return [] }
-        let s = file.statistics()
+        let s: VolumeStatistics
+        do { s = try file.statistics() } catch { return [MRCProblem(.error, String(describing: error))] }
         var p: [MRCProblem] = []
         if !s.min.isFinite || !s.max.isFinite || !s.mean.isFinite {
             p.append(MRCProblem(.warning, "\(path): data contain NaN or infinite values"))

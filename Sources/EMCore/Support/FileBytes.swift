@@ -1,4 +1,5 @@
 import CBZip2
+import CMappedFiles
 import CZlib
 import Dispatch
 import FoundationEssentials
@@ -9,6 +10,11 @@ import Glibc
 ///
 /// Decompressed memory grows only as real data arrives, so a small compressed file can never make emtools
 /// reserve gigabytes because of a lying header inside it.
+///
+/// A mapped file that another program truncates while it is being read does not crash the process (reading
+/// a page past the end of a file raises SIGBUS): the vanished pages read as zeros and `checkIntact()` throws
+/// `FileError.shrankWhileReading` afterwards (CMappedFiles). Every reader of file data calls it before
+/// returning a result.
 public final class FileBytes {
     /// The file's (decompressed) bytes.
     public let bytes: UnsafeRawBufferPointer
@@ -22,18 +28,29 @@ public final class FileBytes {
     public enum Compression: String, Codable { case none, gzip, bzip2 }
     /// The open descriptor of a plain (uncompressed) file, for `copyBytes`; -1 for decompressed data.
     private let descriptor: Int32
+    /// The CMappedFiles slot guarding the mapping of a plain file against SIGBUS; -1 for decompressed data.
+    let guardSlot: Int32
 
     private init(bytes: UnsafeRawBufferPointer, path: String, compression: Compression, descriptor: Int32 = -1,
-                 release: @escaping () -> Void) {
+                 guardSlot: Int32 = -1, release: @escaping () -> Void) {
         self.bytes = bytes; self.path = path; self.compression = compression; self.descriptor = descriptor
-        self.release = release
+        self.guardSlot = guardSlot; self.release = release
+    }
+
+    /// True when the file shrank after it was opened and a read found pages missing (they read as zeros).
+    public var isDamaged: Bool { emt_mapping_damaged(guardSlot) != 0 }
+
+    /// Throw when the file shrank while it was being read, so a result computed from zeros is never reported.
+    /// - Throws: `FileError.shrankWhileReading`.
+    public func checkIntact() throws {
+        if isDamaged { throw FileError.shrankWhileReading(path: path) }
     }
 
     /// Copy `count` bytes starting at byte `offset` of `bytes` into `buffer`. A plain file is read with
     /// pread(2), which never touches the mapping: a streaming pass (statistics) then costs one copy from the
-    /// page cache and no page-table work, where reading the mapping costs a page fault per 64 KiB and
-    /// unmapping every touched page at exit. Decompressed data is copied from memory. Safe to call from
-    /// several threads at once.
+    /// page cache and no page-table work. Decompressed data is copied from memory. A read that comes up short
+    /// (the file shrank) copies the rest from the mapping, where the missing pages read as zeros and mark the
+    /// file damaged (`checkIntact()`). Safe to call from several threads at once.
     /// - Precondition: `offset ..< offset + count` lies within `bytes`.
     public func copyBytes(at offset: Int, count: Int, into buffer: UnsafeMutableRawPointer) {
         precondition(offset >= 0 && count >= 0 && offset + count <= bytes.count, "FileBytes.copyBytes: range outside the file")
@@ -84,7 +101,9 @@ public final class FileBytes {
         }
         madvise(base, size, MADV_SEQUENTIAL)
         keepOpen = true
-        return FileBytes(bytes: mapped, path: path, compression: .none, descriptor: fd, release: { unmap(); close(fd) })
+        let slot = emt_mapping_protect(base, size)
+        return FileBytes(bytes: mapped, path: path, compression: .none, descriptor: fd, guardSlot: slot,
+                         release: { emt_mapping_release(slot); unmap(); close(fd) })
     }
 
     /// Throw unless `st` describes a regular file.

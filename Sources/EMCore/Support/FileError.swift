@@ -11,6 +11,9 @@ public enum FileError: Error, Equatable, CustomStringConvertible {
     case cannotRead(path: String, reason: String)
     case cannotWrite(path: String, reason: String)
     case decompression(path: String, reason: String)
+    /// The file became shorter while it was being read (another program truncated or rewrote it): the
+    /// missing part read as zeros, so whatever was computed from it is wrong.
+    case shrankWhileReading(path: String)
 
     public var description: String {
         switch self {
@@ -20,6 +23,8 @@ public enum FileError: Error, Equatable, CustomStringConvertible {
         case .cannotRead(let p, let r): return "\(p): cannot read: \(r)"
         case .cannotWrite(let p, let r): return "\(p): cannot write: \(r)"
         case .decompression(let p, let r): return "\(p): cannot decompress: \(r)"
+        case .shrankWhileReading(let p):
+            return "\(p): the file shrank while it was being read (another program truncated or rewrote it); try again once it is complete"
         }
     }
 

@@ -29,7 +29,9 @@ extension MRCFile {
             }
         }
         let voxelSize = header.voxelSize
-        return try withSectionSource { try SliceCutter.cut($0, across: axis, at: index, voxelSize: voxelSize, path: path) }
+        let image = try withSectionSource { try SliceCutter.cut($0, across: axis, at: index, voxelSize: voxelSize, path: path) }
+        try checkUnchanged()
+        return image
     }
 }
 

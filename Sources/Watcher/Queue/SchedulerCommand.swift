@@ -61,7 +61,7 @@ public struct SchedulerCommand: Sendable {
                                                      output: .string(limit: limit), error: .string(limit: 1 << 20))
                     var status: Int32? = nil
                     if case .exited(let code) = r.terminationStatus { status = code }
-                    return CommandOutput(stdout: r.standardOutput ?? "", stderr: r.standardError ?? "", exitStatus: status)
+                    return CommandOutput(stdout: r.standardOutput, stderr: r.standardError, exitStatus: status)
                 } catch let e as SubprocessError {
                     if e.code == .executableNotFound {
                         throw QueueError.commandNotFound(program)
