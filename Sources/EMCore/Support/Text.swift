@@ -98,6 +98,13 @@ public enum Path {
         var st = stat()
         return stat(path, &st) == 0
     }
+
+    /// The size in bytes of what `path` names (following symbolic links), or nil when it cannot be stat'ed.
+    /// One stat(2): unlike FileManager's attributes, it does not look up the owner's user and group names.
+    public static func fileSize(_ path: String) -> Int? {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : nil
+    }
 }
 
 /// A mutual-exclusion lock (pthread mutex) for the few shared counters and caches.

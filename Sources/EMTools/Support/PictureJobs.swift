@@ -275,8 +275,7 @@ struct PictureJobs {
         var results = [T?](repeating: nil, count: paths.count)
         var failed = 0, next = 0
         let large = paths.contains { path in
-            let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0
-            return size > PictureJobs.concurrentLimitBytes
+            (Path.fileSize(path) ?? 0) > PictureJobs.concurrentLimitBytes
         }
         let workers = large ? 1 : max(1, min(Parallel.threadCount, paths.count))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
