@@ -150,4 +150,63 @@ import TestSupport
         let r2 = try TestEnv.run(emtools, ["slice", "map.mrc", "--axis", "q"])
         #expect(r2.status == 64 && r2.stderr.contains("--axis must be x, y, z or all"), "\(r2.stderr)")
     }
+
+    /// A map truncated by another process while `emtools project` runs, at times spread over a whole run: the
+    /// process never dies of a signal (SIGBUS on the vanished pages), and each run either succeeds with a whole
+    /// picture of the right size, or fails with one line naming the file (`truncated` when the cut came
+    /// before the header was checked, `shrank while it was being read` when it came during the pass) and
+    /// leaves no PNG or temporary file behind.
+    @Test func aMapTruncatedDuringTheRunNeverCrashesAndNeverLeavesAPicture() throws {
+        let dir = TestEnv.temporaryDirectory("cli-proj-shrink")
+        defer { TestEnv.removeTemporary(dir) }
+        let source = dir + "/source.mrc"
+        #expect(try TestEnv.run(emtools, ["phantom", source, "--size", "192"]).status == 0)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: source))
+        let map = dir + "/map.mrc", out = dir + "/pictures", png = out + "/map.png"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+
+        func start() throws -> Process {
+            try bytes.write(to: URL(fileURLWithPath: map))
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: emtools)
+            p.arguments = ["project", map, "--out", png]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = Pipe()
+            try p.run()
+            return p
+        }
+        // How long one untroubled run takes, to spread the cuts over it.
+        let t0 = Date()
+        let whole = try start()
+        whole.waitUntilExit()
+        #expect(whole.terminationStatus == 0)
+        let full = Date().timeIntervalSince(t0)
+        try FileManager.default.removeItem(atPath: png)
+
+        var failures = 0
+        for k in 0 ..< 12 {
+            let p = try start()
+            usleep(useconds_t(full * Double(k) / 12 * 1e6))
+            #expect(truncate(map, off_t(1024 + bytes.count / 3)) == 0)
+            let err = (p.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            let stderr = String(decoding: err, as: UTF8.self)
+            #expect(p.terminationReason == .exit, "run \(k) died of signal \(p.terminationStatus): \(stderr)")
+            if p.terminationStatus == 0 {
+                let picture = try PNGFile.read(png)
+                #expect(picture.width == 192 && picture.height == 192)
+                try FileManager.default.removeItem(atPath: png)
+            } else {
+                failures += 1
+                #expect(p.terminationStatus == 1)
+                let lines = stderr.split(separator: "\n")
+                #expect(lines.count == 1 && lines[0].hasPrefix("emtools: \(map): "), "\(stderr)")
+                #expect(stderr.contains("shrank while it was being read") || stderr.contains("truncated"), "\(stderr)")
+            }
+            let left = try entries(out)
+            #expect(left.isEmpty, "run \(k) left \(left)")
+        }
+        // The earliest cuts land before the header is even read: the race was really run.
+        #expect(failures > 0)
+    }
 }
