@@ -12,6 +12,8 @@ final class ScriptedQueue: QueueBackend, @unchecked Sendable {
     private var _records: [QueueJob] = []
     private var _failListing = false
     private var _failRecords = false
+    private var _recent: [QueueJob] = []
+    private var _asked: [Date] = []
     init(_ scheduler: SchedulerKind = .slurm) { self.scheduler = scheduler }
 
     func set(listed: [QueueJob], records: [QueueJob] = [], failListing: Bool = false, failRecords: Bool = false) {
@@ -23,6 +25,18 @@ final class ScriptedQueue: QueueBackend, @unchecked Sendable {
         try lock.withLock {
             if _failListing { throw QueueError.timedOut(command: "squeue -h -t all", seconds: 60) }
             return _listed
+        }
+    }
+
+    /// Jobs the accounting reports as ended in the recent window (`finishedJobs(since:filter:)`).
+    func set(recent: [QueueJob]) { lock.withLock { _recent = recent } }
+    /// The window starts the watcher asked for, in order.
+    var askedSince: [Date] { lock.withLock { _asked } }
+
+    func finishedJobs(since: Date, filter: QueueFilter) async throws -> [QueueJob] {
+        lock.withLock {
+            _asked.append(since)
+            return _recent.filter { ($0.endTime ?? .distantFuture) >= since && filter.admits($0) }
         }
     }
 
@@ -114,6 +128,33 @@ func queueDatabase() throws -> DatabaseQueue {
         listed.state = .failed
         q.set(listed: [], records: [record])
         #expect(try await w.poll(db: db, now: t0.addingTimeInterval(300)).notices.isEmpty)
+    }
+
+    /// A job submitted and ended between two polls, gone from the listing before the second: found through
+    /// the accounting window that starts two minutes before the last poll, reported once, and not again.
+    @Test func aJobThatStartedAndEndedBetweenTwoPollsIsReportedOnce() async throws {
+        let db = try queueDatabase()
+        let q = ScriptedQueue()
+        let w = watch(q)
+        q.set(listed: [])
+        _ = try await w.poll(db: db, now: t0)  // baseline: no window asked for before the first poll
+        #expect(q.askedSince.isEmpty)
+        var quick = QueueJob(id: "78", name: "motioncor", user: "alice", partition: "cpu", state: .failed, submitTime: t0.addingTimeInterval(30),
+                             startTime: t0.addingTimeInterval(31), endTime: t0.addingTimeInterval(40), elapsed: 9, nodes: "c1")
+        quick.exitCode = 1
+        var other = quick
+        other.id = "79"; other.user = "bob"
+        q.set(recent: [quick, other])
+        let n = try await w.poll(db: db, now: t0.addingTimeInterval(300)).notices
+        #expect(q.askedSince == [t0.addingTimeInterval(-120)])
+        #expect(n.map(\.title) == ["Slurm job 78 (motioncor): FAILED (exit code 1) after 00:00:09 in partition cpu"])
+        #expect(n.first?.key == "queue|slurm|78@\(Int(t0.timeIntervalSince1970) + 30)|end-1")
+        // The next window overlaps the last one by two minutes and still holds the job: no second Notice.
+        #expect(try await w.poll(db: db, now: t0.addingTimeInterval(400)).notices.isEmpty)
+        #expect(q.askedSince.last == t0.addingTimeInterval(180))
+        // After a week without runs the window reaches back one day at most.
+        _ = try await w.poll(db: db, now: t0.addingTimeInterval(400 + 7 * 86400))
+        #expect(q.askedSince.last == t0.addingTimeInterval(400 + 6 * 86400))
     }
 
     @Test func vanishedOnlyWhenTheLookupSucceededAndFoundNothing() async throws {

@@ -41,6 +41,15 @@ public protocol QueueBackend: Sendable {
     func listJobs(_ filter: QueueFilter) async throws -> [QueueJob]
     /// Completion records (accounting) of the jobs `ids`; ids without a record are absent from the result.
     func finishedJobs(ids: [String]) async throws -> [QueueJob]
+    /// Completion records of the jobs `filter` admits that ended at or after `since`, so that a job that
+    /// started and ended between two runs and has already left the listing is still reported. The default
+    /// returns none: LSF's `bjobs -a` lists finished jobs for an hour anyway (CLEAN_PERIOD), and PBS and SGE
+    /// jobs that start and end between two runs are seen only through RELION's job folder.
+    func finishedJobs(since: Date, filter: QueueFilter) async throws -> [QueueJob]
+}
+
+extension QueueBackend {
+    public func finishedJobs(since: Date, filter: QueueFilter) async throws -> [QueueJob] { [] }
 }
 
 /// Date parsing shared by the scheduler parsers.

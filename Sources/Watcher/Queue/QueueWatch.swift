@@ -54,10 +54,23 @@ public struct QueueWatch: Sendable {
                                    arguments: StatementArguments([source] + finals))
     }
 
+    /// How far back `recentWindowStart` looks at most: after a long gap (cron stopped for a week) the jobs
+    /// that ended more than a day ago are not reported one by one.
+    public static let longestRecentWindow: TimeInterval = 86400
+
+    /// Where to start looking for jobs that ended since the last poll: two minutes before it (the clocks of
+    /// the login node and the scheduler may differ; a job already stored makes no second Notice), at most
+    /// `longestRecentWindow` ago. Nil before the source's first poll, which reports nothing anyway.
+    public func recentWindowStart(_ db: Database, now: Date) throws -> Date? {
+        guard let row = try QueueSourceRecord.fetchOne(db, key: source) else { return nil }
+        return max(Date(timeIntervalSince1970: row.lastPoll - 120), now.addingTimeInterval(-Self.longestRecentWindow))
+    }
+
     /// Run the scheduler's commands: list the queue, then look up completion records of `knownActive` jobs
-    /// that are no longer listed and of listed failures without an exit code. Never throws: failures become
-    /// `problems` lines.
-    public func observe(knownActive: [String]) async -> QueueSnapshot {
+    /// that are no longer listed and of listed failures without an exit code, and, from `since` on (see
+    /// `recentWindowStart`), of jobs that ended without ever being seen (submitted and finished between two
+    /// runs, and gone from the listing). Never throws: failures become `problems` lines.
+    public func observe(knownActive: [String], since: Date? = nil) async -> QueueSnapshot {
         let listed: [QueueJob]
         do { listed = try await backend.listJobs(config.filter) } catch {
             return QueueSnapshot(listed: nil, problems: ["\(config.name): \(error)"])
@@ -66,24 +79,35 @@ public struct QueueWatch: Sendable {
         let missing = knownActive.filter { !ids.contains($0) && !$0.contains("[") }
         let enrich = listed.filter { $0.state.isProblem && $0.exitCode == nil && $0.state != .cancelled }.map(\.id)
         let ask = Array(Set(missing + enrich)).sorted()
-        guard !ask.isEmpty else { return QueueSnapshot(listed: listed) }
-        do {
-            let records = try await backend.finishedJobs(ids: ask)
-            return QueueSnapshot(listed: listed, records: records, checkedIDs: Set(ask))
-        } catch {
-            return QueueSnapshot(listed: listed, problems: ["\(config.name): \(error)"])
+        var snapshot = QueueSnapshot(listed: listed)
+        if !ask.isEmpty {
+            do {
+                snapshot.records = try await backend.finishedJobs(ids: ask)
+                snapshot.checkedIDs = Set(ask)
+            } catch {
+                return QueueSnapshot(listed: listed, problems: ["\(config.name): \(error)"])
+            }
         }
+        if let since {
+            do {
+                let have = ids.union(snapshot.records.map(\.id))
+                snapshot.records += try await backend.finishedJobs(since: since, filter: config.filter).filter { !have.contains($0.id) }
+            } catch {
+                snapshot.problems.append("\(config.name): \(error)")
+            }
+        }
+        return snapshot
     }
 
     /// `observe` for callers without async: runs it on a task and blocks the calling thread until it is done
     /// (at most the command timeout per command). Do not call it from inside a Swift concurrency task.
-    public func observeBlocking(knownActive: [String]) -> QueueSnapshot {
+    public func observeBlocking(knownActive: [String], since: Date? = nil) -> QueueSnapshot {
         final class Box: @unchecked Sendable { var value: QueueSnapshot? }
         let box = Box()
         let done = DispatchSemaphore(value: 0)
         let me = self
         Task.detached {
-            box.value = await me.observe(knownActive: knownActive)
+            box.value = await me.observe(knownActive: knownActive, since: since)
             done.signal()
         }
         done.wait()
@@ -145,8 +169,8 @@ public struct QueueWatch: Sendable {
     /// Observe and record in one go: commands first, then one write transaction.
     /// - Returns: the Notices (already consistent with the stored state) and the problem lines.
     public func poll(db: some DatabaseWriter, now: Date, baseline: Bool = false) async throws -> (notices: [Notice], problems: [String]) {
-        let known = try await db.read { try self.activeJobIDs($0) }
-        let snapshot = await observe(knownActive: known)
+        let (known, since) = try await db.read { (try self.activeJobIDs($0), try self.recentWindowStart($0, now: now)) }
+        let snapshot = await observe(knownActive: known, since: since)
         let notices = try await db.write { try self.poll($0, snapshot: snapshot, now: now, baseline: baseline) }
         return (notices, snapshot.problems)
     }

@@ -38,11 +38,14 @@ public final class QueueNewsSource: NewsSource {
     /// Run the scheduler commands (at most the configured timeout each), outside any transaction.
     public func prepare(_ reader: any DatabaseReader, context: PollContext) {
         let known = (try? reader.read { try self.watch.activeJobIDs($0) }) ?? []
-        snapshot = watch.observeBlocking(knownActive: known)
+        let since = (try? reader.read { try self.watch.recentWindowStart($0, now: context.now) }) ?? nil
+        snapshot = watch.observeBlocking(knownActive: known, since: since)
     }
 
     public func poll(_ db: Database, context: PollContext) throws -> [Notice] {
-        if snapshot == nil { snapshot = watch.observeBlocking(knownActive: try watch.activeJobIDs(db)) }
+        if snapshot == nil {
+            snapshot = watch.observeBlocking(knownActive: try watch.activeJobIDs(db), since: try watch.recentWindowStart(db, now: context.now))
+        }
         let notices = try watch.poll(db, snapshot: snapshot!, now: context.now, baseline: context.mode == .baseline)
         guard context.mode == .normal || context.mode == .force, notices.contains(where: { QueueLink(notice: $0) != nil })
         else { return notices }
