@@ -152,6 +152,12 @@ func queueDatabase() throws -> DatabaseQueue {
         // The next window overlaps the last one by two minutes and still holds the job: no second Notice.
         #expect(try await w.poll(db: db, now: t0.addingTimeInterval(400)).notices.isEmpty)
         #expect(q.askedSince.last == t0.addingTimeInterval(180))
+        // A record numbered below a job already followed was submitted before the last poll, so that poll
+        // listed it (an array's own record, say, once its pending line is gone): not news.
+        var older = quick
+        older.id = "60"; older.submitTime = t0.addingTimeInterval(350)
+        q.set(recent: [quick, older])
+        #expect(try await w.poll(db: db, now: t0.addingTimeInterval(450)).notices.isEmpty)
         // After a week without runs the window reaches back one day at most.
         _ = try await w.poll(db: db, now: t0.addingTimeInterval(400 + 7 * 86400))
         #expect(q.askedSince.last == t0.addingTimeInterval(400 + 6 * 86400))

@@ -10,6 +10,9 @@ public struct QueueSnapshot: Sendable {
     public var records: [QueueJob]
     /// Ids whose completion records were looked up successfully: only these can be declared vanished.
     public var checkedIDs: Set<String>
+    /// Completion records of jobs that ended in the recent window (`QueueWatch.recentWindowStart`); `poll`
+    /// keeps only jobs it has never stored, so none of them is reported twice.
+    public var recent: [QueueJob] = []
     /// One line per command that failed (missing, timed out, unreadable), for the run's report.
     public var problems: [String]
 
@@ -90,8 +93,7 @@ public struct QueueWatch: Sendable {
         }
         if let since {
             do {
-                let have = ids.union(snapshot.records.map(\.id))
-                snapshot.records += try await backend.finishedJobs(since: since, filter: config.filter).filter { !have.contains($0.id) }
+                snapshot.recent = try await backend.finishedJobs(since: since, filter: config.filter)
             } catch {
                 snapshot.problems.append("\(config.name): \(error)")
             }
@@ -129,6 +131,17 @@ public struct QueueWatch: Sendable {
 
         var stored: [String: QueueJobRecord] = [:]
         for r in try QueueJobRecord.filter(Column("source") == source).fetchAll(db) { stored[r.jobID] = r }
+        // Jobs that ended unseen between two polls. Such a job was submitted after the last poll, so its
+        // number is above that of every job stored or listed (schedulers number jobs upwards): that rule,
+        // not the submit time (`sacct -c` may give another one than the listing did, which must not read as
+        // a reused id), keeps out jobs already followed, including an array's own record (`4712`) once its
+        // `4712_[pending]` line is gone. Ids that are not numbers fall back to "never stored nor listed".
+        let followed = Set(stored.keys).union(jobs.keys)
+        let highest = followed.compactMap(Self.jobNumber).max()
+        for r in snapshot.recent where !followed.contains(r.id) {
+            if let n = Self.jobNumber(r.id), let h = highest, n <= h { continue }
+            jobs[r.id] = r
+        }
 
         var notices: [Notice] = []
         for job in jobs.values.sorted(by: Self.order) {
@@ -187,6 +200,9 @@ public struct QueueWatch: Sendable {
         j.workDir = j.workDir ?? record.workDir
         return j
     }
+
+    /// The number a job id starts with (`4712` of `4712`, `4712_3`, `4712_[pending]`, `4712.server`).
+    static func jobNumber(_ id: String) -> Int? { Int(id.prefix { $0.isNumber }) }
 
     static func order(_ a: QueueJob, _ b: QueueJob) -> Bool {
         let ka = (a.endTime ?? a.startTime ?? a.submitTime ?? .distantPast, a.id)
