@@ -146,11 +146,5 @@ public struct EPUWatch: Sendable {
     }
 
     /// `2026-12-01 14:05` in local time.
-    static func clock(_ d: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = .current
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.string(from: d)
-    }
+    static func clock(_ d: Date) -> String { SchedulerTime.localFormatter("yyyy-MM-dd HH:mm").string(from: d) }
 }

@@ -94,9 +94,7 @@ public struct LSFQueue: QueueBackend {
         var t = text.split(separator: " ").joined(separator: " ")
         if let last = t.last, "LEX".contains(last), t.count > 2, t.dropLast().last == " " { t = String(t.dropLast(2)) }
         guard !t.isEmpty, t != "-" else { return nil }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = .current
+        let f = SchedulerTime.localFormatter()
         for format in ["MMM d HH:mm:ss yyyy", "MMM d HH:mm yyyy"] {
             f.dateFormat = format
             if let d = f.date(from: t) { return d }

@@ -54,14 +54,23 @@ extension QueueBackend {
 
 /// Date parsing shared by the scheduler parsers.
 enum SchedulerTime {
+    /// A formatter for `format` in the local time zone, with fixed (POSIX) English names, as schedulers print.
+    static func localFormatter(_ format: String = "yyyy-MM-dd'T'HH:mm:ss") -> DateFormatter {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = .current
+        f.dateFormat = format
+        return f
+    }
+
+    /// `date` as `isoLocal` reads it, `2026-12-01T19:49:32` in the local time zone (what `sacct -S` takes).
+    static func isoLocalString(_ date: Date) -> String { localFormatter().string(from: date) }
+
     /// `2026-12-01T19:49:32` in the local time zone (Slurm, SGE `qstat -xml`); `N/A`, `NONE`, `Unknown` → nil.
     static func isoLocal(_ text: String) -> Date? {
         let t = text.trimmingCharacters(in: .whitespaces)
         guard t.count >= 19, t.first?.isNumber == true else { return nil }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = .current
-        f.dateFormat = t.count > 19 && t.dropFirst(19).first == "." ? "yyyy-MM-dd'T'HH:mm:ss.SSS" : "yyyy-MM-dd'T'HH:mm:ss"
+        let f = localFormatter(t.count > 19 && t.dropFirst(19).first == "." ? "yyyy-MM-dd'T'HH:mm:ss.SSS" : "yyyy-MM-dd'T'HH:mm:ss")
         return f.date(from: String(t.prefix(t.count > 19 && t.dropFirst(19).first == "." ? 23 : 19)))
     }
 
@@ -69,11 +78,7 @@ enum SchedulerTime {
     static func ctime(_ text: String) -> Date? {
         let t = text.split(separator: " ").joined(separator: " ")
         guard !t.isEmpty else { return nil }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = .current
-        f.dateFormat = "EEE MMM d HH:mm:ss yyyy"
-        return f.date(from: t)
+        return localFormatter("EEE MMM d HH:mm:ss yyyy").date(from: t)
     }
 
     /// Seconds since 1970 as an integer or text; 0 and negative are "not set".

@@ -11,7 +11,7 @@ public struct QueueSnapshot: Sendable {
     /// Ids whose completion records were looked up successfully: only these can be declared vanished.
     public var checkedIDs: Set<String>
     /// Completion records of jobs that ended in the recent window (`QueueWatch.recentWindowStart`); `poll`
-    /// keeps only jobs it has never stored, so none of them is reported twice.
+    /// keeps only jobs numbered above every job it follows, so none of them is reported twice.
     public var recent: [QueueJob] = []
     /// One line per command that failed (missing, timed out, unreadable), for the run's report.
     public var problems: [String]

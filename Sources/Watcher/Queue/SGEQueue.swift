@@ -110,9 +110,7 @@ public struct SGEQueue: QueueBackend {
     /// `Fri Mar  1 10:00:05 2024` (classic) or `03/01/2024 10:00:05.123` (Son of Grid Engine 8.1.9+).
     static func qacctTime(_ text: String) -> Date? {
         if let d = SchedulerTime.ctime(text) { return d }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = .current
+        let f = SchedulerTime.localFormatter()
         for format in ["MM/dd/yyyy HH:mm:ss.SSS", "MM/dd/yyyy HH:mm:ss"] {
             f.dateFormat = format
             if let d = f.date(from: text) { return d }

@@ -66,7 +66,7 @@ public struct SlurmQueue: QueueBackend {
     /// `sacct -S <since> -E now` for the filter's users (all users when it names none) and partitions; only
     /// jobs in a final state are returned.
     public func finishedJobs(since: Date, filter: QueueFilter) async throws -> [QueueJob] {
-        var args = ["-S", Self.sacctTime(since), "-E", "now"]
+        var args = ["-S", SchedulerTime.isoLocalString(since), "-E", "now"]
         args += filter.users.isEmpty ? ["-a"] : ["-u", filter.users.joined(separator: ",")]
         if !filter.partitions.isEmpty { args += ["-r", filter.partitions.joined(separator: ",")] }
         return try await sacct(args).filter { $0.state.isFinal && filter.admits($0) }
@@ -86,15 +86,6 @@ public struct SlurmQueue: QueueBackend {
             return try Self.parseSacct(try await command.run("sacct", ["-c"] + base))
         case .none: return []
         }
-    }
-
-    /// A time as `sacct -S` reads it: `2026-12-01T19:49:32`, local time.
-    static func sacctTime(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = .current
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        return f.string(from: date)
     }
 
     /// Jobs of `squeue -h -O` output with `squeueFields`, each field followed by `separator`.

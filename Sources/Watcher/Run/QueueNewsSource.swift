@@ -37,8 +37,9 @@ public final class QueueNewsSource: NewsSource {
 
     /// Run the scheduler commands (at most the configured timeout each), outside any transaction.
     public func prepare(_ reader: any DatabaseReader, context: PollContext) {
-        let known = (try? reader.read { try self.watch.activeJobIDs($0) }) ?? []
-        let since = (try? reader.read { try self.watch.recentWindowStart($0, now: context.now) }) ?? nil
+        let (known, since) = (try? reader.read { db in
+            (try self.watch.activeJobIDs(db), try self.watch.recentWindowStart(db, now: context.now))
+        }) ?? ([], nil)
         snapshot = watch.observeBlocking(knownActive: known, since: since)
     }
 
